@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) alicloud.ens contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one retry policy of the collection: which failures to retry, and how long to wait.
+
+Pure functions, no I/O: the transport asks ``is_retryable()`` after each failed
+attempt and sleeps ``backoff_delay()`` seconds before the next one.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import random
+
+# API error codes worth another attempt (besides any code containing "Throttling").
+# "ConnectionError" and "Timeout" are the codes the transport gives its own failures.
+RETRYABLE_CODES = frozenset([
+    "InternalError",
+    "UnknownError",
+    "ServiceUnavailable",
+    "SignatureNonceUsed",
+    "ConnectionError",
+    "Timeout",
+])
+
+RETRYABLE_HTTP_STATUSES = frozenset([500, 502, 503, 504])
+
+# Exception classes are recognised by name (anywhere in their class hierarchy),
+# so this module needs no ``requests`` import: requests' ConnectionError,
+# Timeout, ConnectTimeout, ReadTimeout and ChunkedEncodingError, and Python's
+# own ConnectionError (ConnectionResetError, ...) and timeouts.
+RETRYABLE_EXCEPTION_NAMES = frozenset([
+    "ConnectionError",
+    "Timeout",
+    "ConnectTimeout",
+    "ReadTimeout",
+    "ChunkedEncodingError",
+    "TimeoutError",
+    "timeout",
+])
+
+# requests' SSLError is a ConnectionError, but a certificate that fails
+# verification fails the same way every time: retrying only delays the error.
+FINAL_EXCEPTION_NAMES = frozenset([
+    "SSLError",
+    "InvalidURL",
+    "InvalidSchema",
+    "MissingSchema",
+])
+
+BASE_DELAY = 0.1
+THROTTLED_BASE_DELAY = 0.5
+MAX_DELAY = 20.0
+# 2 ** 64 * 0.1 s is far above the cap already; this keeps huge attempt numbers from overflowing floats.
+MAX_EXPONENT = 64
+
+
+def is_throttling(code):
+    """True for any API error code containing ``Throttling`` (Throttling, Throttling.User, ...)."""
+    return bool(code) and "Throttling" in str(code)
+
+
+def _exception_class_names(exception):
+    return [cls.__name__ for cls in type(exception).__mro__]
+
+
+def is_retryable_exception(exception):
+    """True for connection failures and timeouts, false for TLS and URL errors."""
+    names = _exception_class_names(exception)
+    if any(name in FINAL_EXCEPTION_NAMES for name in names):
+        return False
+    return any(name in RETRYABLE_EXCEPTION_NAMES for name in names)
+
+
+def is_retryable(http_status=None, code=None, exception=None):
+    """Whether a failed attempt is worth another one: any one retryable signal is enough."""
+    if exception is not None and is_retryable_exception(exception):
+        return True
+    if code is not None and (is_throttling(code) or str(code) in RETRYABLE_CODES):
+        return True
+    return http_status is not None and _as_int(http_status) in RETRYABLE_HTTP_STATUSES
+
+
+def _as_int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def positive_seconds(value):
+    """``value`` as a positive float (a number or a header string), else ``None``."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return None
+    if seconds != seconds or seconds <= 0 or seconds == float("inf"):
+        return None
+    return seconds
+
+
+def backoff_delay(attempt, throttled=False, retry_after=None, rng=random.random):
+    """Seconds to wait before retry number ``attempt`` (0 for the first retry).
+
+    Full jitter: ``rng() * min(cap, base * 2 ** attempt)`` with base 0.1 s
+    (0.5 s when throttled) and cap 20 s. A positive ``retry_after`` (seconds,
+    e.g. the ``x-acs-retry-after`` header) wins over the computed delay.
+    """
+    server_delay = positive_seconds(retry_after)
+    if server_delay is not None:
+        return server_delay
+    base = THROTTLED_BASE_DELAY if throttled else BASE_DELAY
+    exponent = min(max(int(attempt), 0), MAX_EXPONENT)
+    return rng() * min(MAX_DELAY, base * 2 ** exponent)
