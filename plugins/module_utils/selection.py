@@ -25,14 +25,14 @@ import re
 from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsOptionError
 
 # A version is a sequence of number runs and text runs; '.', '-', '_', '+' and spaces only separate them.
-_VERSION_COMPONENT = re.compile(r"\d+|[^\d.\-_+\s]+")
+_VERSION_COMPONENT = re.compile(r"[0-9]+|[^0-9.\-_+\s]+")
 _NUMBER = 0
 _TEXT = 1
 
 # A plausible YYYYMMDD date standing on its own inside an image ID.
-_BUILD_DATE = re.compile(r"(?<![A-Za-z0-9])((?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(?![0-9])")
+_BUILD_DATE = re.compile(r"(?<![A-Za-z0-9])((?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01]))(?![0-9])")
 
-_CONSTRAINT = re.compile(r"^(==|!=|<=|>=|<|>)?\s*(\d+(?:\.\d+)*)$")
+_CONSTRAINT = re.compile(r"^(==|!=|<=|>=|<|>)?\s*([0-9]+(?:\.[0-9]+)*)$")
 CONSTRAINT_OPERATORS = {
     "==": operator.eq,
     "!=": operator.ne,
@@ -45,9 +45,9 @@ CONSTRAINT_SYNTAX = ("an exact version such as 22.04, or comma-separated constra
                      "with the operators ==, !=, <, <=, >, >=")
 
 _ISO_8601 = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
-    r"\s*(?:[Zz]|([+-])(\d{2}):?(\d{2}))?$")
+    r"^([0-9]{4})-([0-9]{2})-([0-9]{2})"
+    r"(?:[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]+))?)?)?"
+    r"\s*(?:[Zz]|([+-])([0-9]{2}):?([0-9]{2}))?$")
 
 
 # --- ordering ------------------------------------------------------------------
@@ -66,7 +66,7 @@ def version_key(version):
 
 
 def _component_key(part):
-    return (_NUMBER, int(part)) if part.isdigit() else (_TEXT, part)
+    return (_NUMBER, int(part)) if part[0] in "0123456789" else (_TEXT, part)
 
 
 def build_date(image_id):
