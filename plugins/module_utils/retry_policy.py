@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import random
 
 # API error codes worth another attempt (besides any code containing "Throttling").
@@ -95,7 +96,7 @@ def positive_seconds(value):
         seconds = float(value)
     except (TypeError, ValueError):
         return None
-    if seconds != seconds or seconds <= 0 or seconds == float("inf"):
+    if math.isnan(seconds) or math.isinf(seconds) or seconds <= 0:
         return None
     return seconds
 
