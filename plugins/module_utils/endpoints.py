@@ -79,22 +79,25 @@ def region_host(region_id, endpoint_type="public"):
     return "ens.%s.aliyuncs.com" % region_id
 
 
-def endpoint_url(endpoint):
-    """``scheme://host[:port]`` from a bare host, ``host:port`` or an http(s) URL."""
+def endpoint_url(endpoint, option="endpoint"):
+    """``scheme://host[:port]`` from a bare host, ``host:port`` or an http(s) URL.
+
+    Errors name ``option``, so other endpoint options (the STS endpoint, ...) can reuse the rules.
+    """
     has_scheme = "://" in endpoint
     parts = urlsplit(endpoint if has_scheme else "https://" + endpoint)
     scheme = parts.scheme.lower()
     if scheme not in URL_SCHEMES:
-        raise _bad_endpoint(endpoint, "the scheme must be http or https")
+        raise _bad_endpoint(option, endpoint, "the scheme must be http or https")
     if "@" in parts.netloc:
         # Never echo user information back: it may hold a password.
-        raise EnsOptionError("endpoint", "must not contain user information; expected %s" % ENDPOINT_SYNTAX)
+        raise EnsOptionError(option, "must not contain user information; expected %s" % ENDPOINT_SYNTAX)
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise _bad_endpoint(endpoint, "it has a path, query or fragment")
+        raise _bad_endpoint(option, endpoint, "it has a path, query or fragment")
     host = _host_of(parts.netloc)
     if not host or not HOST_PATTERN.match(host):
-        raise _bad_endpoint(endpoint, "it has no valid host")
-    port = _port_of(parts, endpoint)
+        raise _bad_endpoint(option, endpoint, "it has no valid host")
+    port = _port_of(parts, endpoint, option)
     return "%s://%s%s" % (scheme, host.lower(), "" if port is None else ":%d" % port)
 
 
@@ -105,7 +108,7 @@ def _host_of(netloc):
     return netloc.rsplit(":", 1)[0] if netloc.count(":") == 1 else netloc
 
 
-def _port_of(parts, endpoint):
+def _port_of(parts, endpoint, option):
     try:
         port = parts.port
     except ValueError:
@@ -113,9 +116,9 @@ def _port_of(parts, endpoint):
     if port is None and parts.netloc.endswith(":"):
         port = -1
     if port is not None and not 0 < port < 65536:
-        raise _bad_endpoint(endpoint, "the port must be a number from 1 to 65535")
+        raise _bad_endpoint(option, endpoint, "the port must be a number from 1 to 65535")
     return port
 
 
-def _bad_endpoint(endpoint, reason):
-    return EnsOptionError("endpoint", "%r is not accepted: %s; expected %s" % (endpoint, reason, ENDPOINT_SYNTAX))
+def _bad_endpoint(option, endpoint, reason):
+    return EnsOptionError(option, "%r is not accepted: %s; expected %s" % (endpoint, reason, ENDPOINT_SYNTAX))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.alicloud.ens.plugins.module_utils.endpoints import CENTRAL_REGIONS, resolve_endpoint
+from ansible_collections.alicloud.ens.plugins.module_utils.endpoints import CENTRAL_REGIONS, endpoint_url, resolve_endpoint
 from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsOptionError
 
 CHINA_CENTRAL_REGIONS = ["cn-beijing", "cn-zhangjiakou", "cn-wulanchabu", "cn-hangzhou", "cn-shanghai",
@@ -121,3 +121,11 @@ def test_bad_region_is_refused_even_with_an_endpoint():
     with pytest.raises(EnsOptionError) as caught:
         resolve_endpoint(endpoint="127.0.0.1:8443", region_id="Not A Region")
     assert caught.value.option == "region_id"
+
+
+def test_endpoint_url_errors_can_name_another_option():
+    assert endpoint_url("sts.aliyuncs.com", option="sts_endpoint") == "https://sts.aliyuncs.com"
+    with pytest.raises(EnsOptionError) as caught:
+        endpoint_url("ftp://sts.aliyuncs.com", option="sts_endpoint")
+    assert caught.value.option == "sts_endpoint"
+    assert str(caught.value).startswith("sts_endpoint: 'ftp://sts.aliyuncs.com'")
