@@ -1,0 +1,167 @@
+"""The lookup's run-wide cache: keys, file modes, and real processes racing on one key."""
+
+import json
+import multiprocessing
+import os
+import stat
+import time
+
+import pytest
+
+from ansible_collections.alicloud.ens.plugins.plugin_utils.run_cache import RunCache, cache_key, default_cache_dir
+
+FORK = multiprocessing.get_context("fork")
+RACERS = 12
+
+
+def _count_lines(path):
+    if not os.path.exists(path):
+        return 0
+    with open(path) as counter:
+        return len(counter.read().splitlines())
+
+
+def _slow_compute(counter_path, value):
+    """A compute that records each call (O_APPEND writes are atomic) and is slow enough to overlap."""
+    def compute():
+        descriptor = os.open(counter_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(descriptor, ("%d\n" % os.getpid()).encode())
+        finally:
+            os.close(descriptor)
+        time.sleep(0.3)
+        return value
+    return compute
+
+
+def _racer(directory, key, counter_path, barrier, results):
+    barrier.wait()
+    value = RunCache(directory).get_or_compute(key, _slow_compute(counter_path, {"images": ["m-1"], "by": os.getpid()}))
+    results.put(value)
+
+
+def _race(directory, key, counter_path, processes=RACERS):
+    barrier = FORK.Barrier(processes)
+    results = FORK.Queue()
+    workers = [FORK.Process(target=_racer, args=(directory, key, counter_path, barrier, results)) for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    values = [results.get(timeout=30) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=30)
+        assert worker.exitcode == 0
+    return values
+
+
+def test_processes_racing_on_one_key_compute_once(tmp_path):
+    key = cache_key("https://ens.aliyuncs.com", "key:LTAIexample", "DescribeImageInfos", {"os_type": None})
+    counter = str(tmp_path / "computes")
+
+    values = _race(str(tmp_path / "cache"), key, counter)
+
+    assert _count_lines(counter) == 1
+    assert len(values) == RACERS
+    assert all(value == values[0] for value in values)  # everyone got the one computed value
+    assert values[0]["images"] == ["m-1"]
+
+
+def test_processes_racing_on_different_keys_compute_each(tmp_path):
+    directory = str(tmp_path / "cache")
+    counter = str(tmp_path / "computes")
+    first = cache_key("https://e", "key:A", "DescribeImageInfos", {"os_type": "linux"})
+    second = cache_key("https://e", "key:A", "DescribeImageInfos", {"os_type": "windows"})
+
+    _race(directory, first, counter, processes=4)
+    _race(directory, second, counter, processes=4)
+
+    assert _count_lines(counter) == 2
+
+
+def test_a_stored_value_is_returned_without_computing(tmp_path):
+    cache = RunCache(str(tmp_path / "cache"))
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"images": [{"image_id": "m-1"}], "request_id": "R1"}
+
+    first = cache.get_or_compute("k", compute)
+    second = cache.get_or_compute("k", compute)
+
+    assert calls == [1]
+    assert first == second == {"images": [{"image_id": "m-1"}], "request_id": "R1"}
+
+
+def test_entries_and_locks_are_private_files(tmp_path):
+    directory = tmp_path / "cache"
+    cache = RunCache(str(directory))
+    old_umask = os.umask(0)
+    try:
+        cache.get_or_compute("k", lambda: {"images": []})
+    finally:
+        os.umask(old_umask)
+
+    assert stat.S_IMODE(os.stat(str(directory)).st_mode) == 0o700
+    names = sorted(os.listdir(str(directory)))
+    assert names == ["k.json", "k.lock"]  # no temporary file left behind
+    for name in names:
+        assert stat.S_IMODE(os.stat(str(directory / name)).st_mode) == 0o600
+
+
+def test_a_failed_compute_stores_nothing_and_releases_the_lock(tmp_path):
+    cache = RunCache(str(tmp_path / "cache"))
+
+    def fail():
+        raise RuntimeError("API down")
+
+    with pytest.raises(RuntimeError):
+        cache.get_or_compute("k", fail)
+
+    assert not os.path.exists(cache.entry_path("k"))
+    assert cache.get_or_compute("k", lambda: ["second try"]) == ["second try"]
+    assert [name for name in os.listdir(str(tmp_path / "cache")) if name.startswith(".tmp-")] == []
+
+
+def test_an_unreadable_entry_counts_as_a_miss(tmp_path):
+    cache = RunCache(str(tmp_path / "cache"))
+    cache.get_or_compute("k", lambda: ["old"])
+    with open(cache.entry_path("k"), "w") as entry:
+        entry.write("{not json")
+
+    assert cache.get_or_compute("k", lambda: ["new"]) == ["new"]
+    with open(cache.entry_path("k")) as entry:
+        assert json.load(entry) == ["new"]
+
+
+def test_cache_key_ignores_parameter_order_and_separates_every_part():
+    base = dict(endpoint="https://ens.aliyuncs.com", identity="key:A", action="DescribeExportImageInfo",
+                params={"image_id": "m-1", "image_name": "web"})
+    reordered = dict(base, params={"image_name": "web", "image_id": "m-1"})
+    variants = [
+        dict(base, endpoint="https://ens.ap-southeast-1.aliyuncs.com"),
+        dict(base, identity="key:B"),
+        dict(base, action="DescribeImageInfos"),
+        dict(base, params={"image_id": "m-2", "image_name": "web"}),
+        dict(base, params={"image_id": "m-1"}),
+    ]
+
+    assert cache_key(**base) == cache_key(**reordered)
+    keys = set(cache_key(**variant) for variant in variants)
+    assert len(keys) == len(variants)
+    assert cache_key(**base) not in keys
+
+
+def test_cache_key_is_a_hash_that_reveals_none_of_its_inputs():
+    key = cache_key("https://ens.aliyuncs.com", "key:LTAIvisibleId", "DescribeImageInfos", {"os_type": "linux"})
+
+    assert len(key) == 64 and all(char in "0123456789abcdef" for char in key)
+    assert "LTAI" not in key and "linux" not in key
+
+
+def test_default_cache_dir_is_inside_the_run_temp_dir():
+    from ansible import constants as C
+
+    directory = default_cache_dir()
+
+    assert os.path.dirname(directory) == C.DEFAULT_LOCAL_TMP
+    assert os.path.isdir(C.DEFAULT_LOCAL_TMP)
