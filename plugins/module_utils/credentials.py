@@ -6,31 +6,403 @@
 The first source that yields credentials wins:
 
 1. the options ``access_key_id`` / ``access_key_secret`` / ``security_token``,
-   which the reader has already merged with their environment variables.
+   which the reader has already merged with their environment variables;
+2. a profile of the aliyun CLI config file (``profile``, ``config_file``);
+3. the ECS RAM role of the instance (``ecs_role_name``), from the instance
+   metadata service in its hardened (token) mode.
 
-Nothing here ever puts a secret or a token into a message.
+``assume_role_arn`` then assumes a role with STS on top of whichever source won
+(a ``RamRoleArn`` profile takes the same path). Temporary credentials are kept
+until shortly before they expire. Nothing here ever puts a secret or a token
+into a message.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsCredentialError
-from ansible_collections.alicloud.ens.plugins.module_utils.transport import Credentials, StaticCredentials
+import calendar
+import json
+import os
+import threading
+import time
+from collections import namedtuple
 
-KEY_OPTION_ENV = (
-    ("access_key_id", ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY")),
-    ("access_key_secret", ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY")),
-)
+from ansible_collections.alicloud.ens.plugins.module_utils.endpoints import endpoint_url
+from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsApiError, EnsCredentialError, EnsOptionError
+from ansible_collections.alicloud.ens.plugins.module_utils.options import CONNECTION_OPTIONS
+from ansible_collections.alicloud.ens.plugins.module_utils.transport import Credentials, SignedTransport, StaticCredentials
+
+try:
+    import requests
+except ImportError:  # transport.py reports the missing library; only the ECS role needs it here
+    requests = None
+
+DEFAULT_CONFIG_FILE = "~/.aliyun/config.json"
+DEFAULT_PROFILE_NAME = "default"
+DEFAULT_ECS_METADATA_ENDPOINT = "http://100.100.100.200"
+DEFAULT_STS_ENDPOINT = "sts.aliyuncs.com"
+DEFAULT_SESSION_NAME = "alicloud-ens-ansible"
+DEFAULT_ASSUME_ROLE_DURATION = 3600
+MIN_ASSUME_ROLE_DURATION = 900
+STS_API_VERSION = "2015-04-01"
+
+ECS_METADATA_TOKEN_PATH = "/latest/api/token"
+ECS_METADATA_CREDENTIALS_PATH = "/latest/meta-data/ram/security-credentials/"
+ECS_METADATA_TOKEN_TTL_SECONDS = 21600
+# (connect, read) seconds: off ECS the metadata address does not answer, and a task must not hang on it.
+ECS_METADATA_TIMEOUT = (1, 3)
+
+# Temporary credentials are replaced this long before they expire, or a fifth of their
+# lifetime when that is shorter, so a short-lived token is not replaced on every call.
+MAX_REFRESH_MARGIN = 300
+REFRESH_MARGIN_SHARE = 0.2
+
+PROFILE_REQUIRED_FIELDS = {
+    "AK": ("access_key_id", "access_key_secret"),
+    "StsToken": ("access_key_id", "access_key_secret", "sts_token"),
+    "RamRoleArn": ("access_key_id", "access_key_secret", "ram_role_arn"),
+    "EcsRamRole": ("ram_role_name",),
+}
+
+AssumeRoleSettings = namedtuple("AssumeRoleSettings", "role_arn session_name duration policy external_id")
+ProfileChoice = namedtuple("ProfileChoice", "path name profile")
 
 
-def describe_option(option, env_names):
-    """``option (environment A, B)``: how a user sets one option."""
-    return "%s (environment %s)" % (option, ", ".join(env_names))
+# ---------------------------------------------------------------------------
+# Messages: which options and environment variables a user can set
+
+def env_names(option):
+    """The environment variables of an option, from the one option table."""
+    return tuple(CONNECTION_OPTIONS.get(option, {}).get("env") or ())
 
 
-def keys_source_description():
-    return "options " + " and ".join(describe_option(option, env) for option, env in KEY_OPTION_ENV)
+def describe_option(option):
+    """``option (environment A, B)``: every way a user sets one option."""
+    names = env_names(option)
+    if not names:
+        return option
+    return "%s (environment %s)" % (option, ", ".join(names))
+
+
+def describe_options(options):
+    return " / ".join(describe_option(option) for option in options)
+
+
+def profile_label(path, name):
+    return "profile %r in %s" % (name, path)
+
+
+# ---------------------------------------------------------------------------
+# Pure parts: expiry, config file, settings, API responses
+
+def parse_expiration(text):
+    """Seconds since the epoch of an ``Expiration`` such as ``2024-02-20T10:00:00Z`` (UTC)."""
+    return calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))
+
+
+def refresh_margin(lifetime):
+    """How long before expiry credentials that lived ``lifetime`` seconds are replaced."""
+    return min(MAX_REFRESH_MARGIN, max(lifetime, 0) * REFRESH_MARGIN_SHARE)
+
+
+def refresh_due(now, fetched_at, expires_at):
+    """True when credentials fetched at ``fetched_at`` and expiring at ``expires_at`` must be replaced."""
+    return now >= expires_at - refresh_margin(expires_at - fetched_at)
+
+
+def parse_config(text, path):
+    """The aliyun CLI config file's JSON object; ``EnsCredentialError`` naming the file when it is not one."""
+    try:
+        config = json.loads(text)
+    except ValueError as exc:
+        raise EnsCredentialError("aliyun CLI config file %s is not valid JSON (line %s, column %s)"
+                                 % (path, getattr(exc, "lineno", "?"), getattr(exc, "colno", "?")))
+    if not isinstance(config, dict) or not isinstance(config.get("profiles", []), list):
+        raise EnsCredentialError("aliyun CLI config file %s is not an aliyun CLI config: expected an object with a list 'profiles'" % path)
+    return config
+
+
+def profile_name_to_use(config, requested=None):
+    """The option's profile, else the file's ``current``, else ``default`` (as the aliyun CLI does)."""
+    return requested or config.get("current") or DEFAULT_PROFILE_NAME
+
+
+def select_profile(config, path, requested=None):
+    """The chosen profile dict, checked: ``EnsCredentialError`` naming the file and the profile otherwise."""
+    name = profile_name_to_use(config, requested)
+    profiles = [entry for entry in config.get("profiles", []) if isinstance(entry, dict)]
+    for profile in profiles:
+        if profile.get("name") == name:
+            check_profile(profile, path, name)
+            return profile
+    known = ", ".join(sorted(str(profile.get("name")) for profile in profiles)) or "none"
+    raise EnsCredentialError("%s not found (profiles in the file: %s)" % (profile_label(path, name), known))
+
+
+def check_profile(profile, path, name):
+    """Raise ``EnsCredentialError`` when the profile's mode is unsupported or a field it needs is missing."""
+    mode = profile.get("mode")
+    if mode not in PROFILE_REQUIRED_FIELDS:
+        raise EnsCredentialError("%s has mode %r, which alicloud.ens does not support (supported: %s)"
+                                 % (profile_label(path, name), mode, ", ".join(sorted(PROFILE_REQUIRED_FIELDS))))
+    missing = [field for field in PROFILE_REQUIRED_FIELDS[mode] if not profile.get(field)]
+    if missing:
+        raise EnsCredentialError("%s (mode %s) is missing %s" % (profile_label(path, name), mode, ", ".join(missing)))
+
+
+def profile_key_credentials(profile):
+    """The long-term (or, for ``StsToken``, temporary) keys written in a key-based profile."""
+    return Credentials(profile["access_key_id"], profile["access_key_secret"], profile.get("sts_token") or None)
+
+
+def to_duration(value, option="assume_role_duration"):
+    """Seconds of an assumed role's session: an integer of at least 900."""
+    try:
+        duration = int(value)
+    except (TypeError, ValueError):
+        raise EnsOptionError(option, "must be a whole number of seconds, got %r" % (value,))
+    if duration < MIN_ASSUME_ROLE_DURATION:
+        raise EnsOptionError(option, "must be at least %d seconds, got %d" % (MIN_ASSUME_ROLE_DURATION, duration))
+    return duration
+
+
+def assume_role_settings(reader):
+    """The ``assume_role_*`` options as ``AssumeRoleSettings``, or ``None`` without ``assume_role_arn``."""
+    role_arn = reader.get("assume_role_arn")
+    if not role_arn:
+        return None
+    return AssumeRoleSettings(
+        role_arn=role_arn,
+        session_name=reader.get("assume_role_session_name") or DEFAULT_SESSION_NAME,
+        duration=to_duration(_or_default(reader.get("assume_role_duration"), DEFAULT_ASSUME_ROLE_DURATION)),
+        policy=reader.get("assume_role_policy") or None,
+        external_id=reader.get("assume_role_external_id") or None,
+    )
+
+
+def profile_assume_role_settings(profile, reader):
+    """``AssumeRoleSettings`` of a ``RamRoleArn`` profile; the profile's fields win over the options' defaults."""
+    expired_seconds = profile.get("expired_seconds")
+    duration = expired_seconds if expired_seconds else _or_default(reader.get("assume_role_duration"), DEFAULT_ASSUME_ROLE_DURATION)
+    return AssumeRoleSettings(
+        role_arn=profile["ram_role_arn"],
+        session_name=profile.get("ram_session_name") or reader.get("assume_role_session_name") or DEFAULT_SESSION_NAME,
+        duration=to_duration(duration, "expired_seconds of the profile"),
+        policy=profile.get("policy") or None,
+        external_id=profile.get("external_id") or None,
+    )
+
+
+def assume_role_params(settings):
+    """The query parameters of STS ``AssumeRole`` (``None`` values are left out by the signer)."""
+    return {
+        "RoleArn": settings.role_arn,
+        "RoleSessionName": settings.session_name,
+        "DurationSeconds": str(settings.duration),
+        "Policy": settings.policy,
+        "ExternalId": settings.external_id,
+    }
+
+
+def temporary_credentials(fields, source):
+    """``(Credentials, expires_at)`` from a dict with ``AccessKeyId``, ``AccessKeySecret``, ``SecurityToken``, ``Expiration``."""
+    try:
+        credentials = Credentials(fields["AccessKeyId"], fields["AccessKeySecret"], fields["SecurityToken"])
+        return credentials, parse_expiration(fields["Expiration"])
+    except (KeyError, TypeError, ValueError):
+        raise EnsCredentialError("%s returned no usable temporary credentials (expected AccessKeyId, AccessKeySecret, "
+                                 "SecurityToken and an Expiration like 2024-02-20T10:00:00Z)" % source)
+
+
+def sts_response_credentials(body, role_arn):
+    return temporary_credentials((body or {}).get("Credentials"), "STS AssumeRole of %s" % role_arn)
+
+
+def metadata_response_credentials(body, role_name):
+    source = "the ECS metadata service for RAM role %r" % role_name
+    if not isinstance(body, dict) or body.get("Code") != "Success":
+        code = body.get("Code") if isinstance(body, dict) else None
+        raise EnsCredentialError("%s answered Code %r instead of 'Success'" % (source, code))
+    return temporary_credentials(body, source)
+
+
+def option_url(option, value, default_scheme):
+    """``scheme://host[:port]`` of an option that holds a host or URL; a bare host gets ``default_scheme``."""
+    text = str(value).strip()
+    if "://" not in text:
+        text = "%s://%s" % (default_scheme, text)
+    return endpoint_url(text, option=option)
+
+
+def _or_default(value, default):
+    return default if value is None or value == "" else value
+
+
+# ---------------------------------------------------------------------------
+# Providers: objects with .get() -> Credentials
+
+class RefreshingCredentials:
+    """Temporary credentials from ``fetch()`` -> ``(Credentials, expires_at)``, fetched again shortly before expiry.
+
+    Thread-safe: concurrent callers wait for one fetch instead of each making their own.
+    """
+
+    def __init__(self, fetch, clock=time.time):
+        self._fetch = fetch
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._credentials = None
+        self._fetched_at = None
+        self._expires_at = None
+
+    def get(self):
+        with self._lock:
+            if self._credentials is None or refresh_due(self._clock(), self._fetched_at, self._expires_at):
+                fetched_at = self._clock()
+                self._credentials, self._expires_at = self._fetch()
+                self._fetched_at = fetched_at
+            return self._credentials
+
+
+class AssumeRoleFetcher:
+    """Calls STS ``AssumeRole`` with the base credentials, through a V1-signed ``SignedTransport``."""
+
+    def __init__(self, base_provider, settings, sts_url, transport_options):
+        self.settings = settings
+        self.sts_url = sts_url
+        self._transport = SignedTransport(sts_url, base_provider, **sts_transport_options(transport_options))
+
+    def __call__(self):
+        try:
+            body = self._transport.call("AssumeRole", STS_API_VERSION, assume_role_params(self.settings))
+        except EnsApiError as exc:
+            raise EnsCredentialError("STS AssumeRole of %s at %s failed: %s" % (self.settings.role_arn, self.sts_url, exc))
+        return sts_response_credentials(body, self.settings.role_arn)
+
+
+def sts_transport_options(transport_options):
+    """The caller's transport options for the STS call; STS is always V1-signed."""
+    options = dict(transport_options or {})
+    for name in ("endpoint_url", "credentials_provider"):
+        options.pop(name, None)
+    options["signature_version"] = "v1"
+    return options
+
+
+class EcsMetadataFetcher:
+    """The ECS RAM role's credentials from the instance metadata service, in hardened (token) mode."""
+
+    def __init__(self, role_name, metadata_url, verify=True, timeout=ECS_METADATA_TIMEOUT):
+        self.role_name = role_name
+        self.metadata_url = metadata_url
+        self._verify = verify
+        self._timeout = timeout
+
+    def __call__(self):
+        if requests is None:
+            raise EnsCredentialError("the ECS RAM role source needs the Python library requests")
+        with requests.Session() as session:
+            session.trust_env = False  # never send metadata requests through a proxy
+            token = self._request(session, "PUT", ECS_METADATA_TOKEN_PATH,
+                                  {"X-aliyun-ecs-metadata-token-ttl-seconds": str(ECS_METADATA_TOKEN_TTL_SECONDS)})
+            body = self._request(session, "GET", ECS_METADATA_CREDENTIALS_PATH + self.role_name,
+                                 {"X-aliyun-ecs-metadata-token": token})
+        try:
+            fields = json.loads(body)
+        except ValueError:
+            raise EnsCredentialError("the ECS metadata service at %s answered RAM role %r with something that is not JSON"
+                                     % (self.metadata_url, self.role_name))
+        return metadata_response_credentials(fields, self.role_name)
+
+    def _request(self, session, method, path, headers):
+        what = "ECS RAM role %r: %s %s%s" % (self.role_name, method, self.metadata_url, path)
+        try:
+            response = session.request(method, self.metadata_url + path, headers=headers,
+                                       timeout=self._timeout, verify=self._verify, allow_redirects=False)
+        except requests.exceptions.RequestException as exc:
+            raise EnsCredentialError("%s failed: %s (is this an ECS instance, and is ecs_metadata_endpoint right?)"
+                                     % (what, type(exc).__name__))
+        if response.status_code != 200:
+            raise EnsCredentialError("%s answered HTTP %s" % (what, response.status_code))
+        return response.text
+
+
+def metadata_verify(transport_options):
+    """``requests``' ``verify`` for the metadata service, from the transport's ``validate_certs``/``ca_path``."""
+    options = transport_options or {}
+    if options.get("validate_certs") is False:
+        return False
+    return options.get("ca_path") or True
+
+
+# ---------------------------------------------------------------------------
+# The chain
+
+def find_profile(reader):
+    """``ProfileChoice`` of the config file, or ``None`` when the default file is absent and no profile was asked for."""
+    path = os.path.expanduser(reader.get("config_file") or DEFAULT_CONFIG_FILE)
+    requested = reader.get("profile")
+    if not os.path.exists(path):
+        if requested or path != os.path.expanduser(DEFAULT_CONFIG_FILE):
+            raise EnsCredentialError("%s: the aliyun CLI config file does not exist" % profile_label(path, requested or "(current)"))
+        return None
+    try:
+        with open(path, "rb") as config_file:
+            text = config_file.read().decode("utf-8")
+    except (IOError, OSError, UnicodeDecodeError) as exc:
+        raise EnsCredentialError("aliyun CLI config file %s (profile %r) cannot be read: %s"
+                                 % (path, requested or "(current)", type(exc).__name__))
+    config = parse_config(text, path)
+    profile = select_profile(config, path, requested)
+    return ProfileChoice(path, profile_name_to_use(config, requested), profile)
+
+
+def region_from_profile(reader):
+    """The chosen profile's ``region_id``, or ``None``; a broken file is reported by the chain, not here."""
+    try:
+        choice = find_profile(reader)
+    except EnsCredentialError:
+        return None
+    if choice is None:
+        return None
+    return choice.profile.get("region_id") or None
+
+
+def provider_from_keys(reader, transport_options):
+    credentials = credentials_from_keys(reader)
+    return StaticCredentials(credentials) if credentials is not None else None
+
+
+def provider_from_profile(reader, transport_options):
+    choice = find_profile(reader)
+    if choice is None:
+        return None
+    profile = choice.profile
+    mode = profile["mode"]
+    if mode in ("AK", "StsToken"):
+        return StaticCredentials(profile_key_credentials(profile))
+    if mode == "RamRoleArn":
+        base = StaticCredentials(profile_key_credentials(profile))
+        return assume_role_provider(base, profile_assume_role_settings(profile, reader), reader, transport_options)
+    return ecs_role_provider(profile["ram_role_name"], reader, transport_options)
+
+
+def provider_from_ecs_role(reader, transport_options):
+    role_name = reader.get("ecs_role_name")
+    if not role_name:
+        return None
+    return ecs_role_provider(role_name, reader, transport_options)
+
+
+def ecs_role_provider(role_name, reader, transport_options):
+    metadata_url = option_url("ecs_metadata_endpoint", reader.get("ecs_metadata_endpoint") or DEFAULT_ECS_METADATA_ENDPOINT, "http")
+    return RefreshingCredentials(EcsMetadataFetcher(role_name, metadata_url, verify=metadata_verify(transport_options)))
+
+
+def assume_role_provider(base_provider, settings, reader, transport_options):
+    sts_url = option_url("sts_endpoint", reader.get("sts_endpoint") or DEFAULT_STS_ENDPOINT, "https")
+    return RefreshingCredentials(AssumeRoleFetcher(base_provider, settings, sts_url, transport_options))
 
 
 def credentials_from_keys(reader):
@@ -40,32 +412,67 @@ def credentials_from_keys(reader):
     if not access_key_id and not access_key_secret:
         return None
     if not access_key_id or not access_key_secret:
-        missing = "access_key_id" if not access_key_id else "access_key_secret"
-        raise EnsCredentialError("%s is set but %s is not: set both, or neither to use another credential source. Tried %s."
-                                 % (_other_key(missing), missing, keys_source_description()))
+        missing = "access_key_secret" if access_key_id else "access_key_id"
+        present = "access_key_id" if access_key_id else "access_key_secret"
+        raise EnsCredentialError("%s is set but %s is not: set both (%s), or neither to use another credential source"
+                                 % (present, missing, describe_options(("access_key_id", "access_key_secret"))))
     return Credentials(access_key_id, access_key_secret, reader.get("security_token") or None)
 
 
-def _other_key(option):
-    return "access_key_secret" if option == "access_key_id" else "access_key_id"
+CHAIN = (provider_from_keys, provider_from_profile, provider_from_ecs_role)
+
+
+def sources_tried(reader):
+    """One line per source of the chain, naming its options, environment variables and file."""
+    config_file = os.path.expanduser(reader.get("config_file") or DEFAULT_CONFIG_FILE)
+    return [
+        "access keys: %s" % describe_options(("access_key_id", "access_key_secret", "security_token")),
+        "aliyun CLI profile: %s, file %s (not found)" % (describe_options(("profile", "config_file")), config_file),
+        "ECS RAM role: %s (not set)" % describe_options(("ecs_role_name",)),
+    ]
+
+
+def base_provider(reader, transport_options):
+    for source in CHAIN:
+        provider = source(reader, transport_options)
+        if provider is not None:
+            return provider
+    raise EnsCredentialError("No Alibaba Cloud credentials found. Tried, in order: %s." % "; ".join(sources_tried(reader)))
 
 
 def credentials_from_options(reader, transport_options):
     """A credentials provider (``.get()`` -> ``Credentials``) from the first source that has credentials.
 
-    ``transport_options`` are the ``SignedTransport`` keyword arguments
-    (``validate_certs``, ``ca_path``, ``timeout``, ...) used for the calls the
-    chain itself makes.
+    ``transport_options`` are ``SignedTransport`` keyword arguments
+    (``validate_certs``, ``ca_path``, ``timeout``, ``max_retries``, ...) used
+    for the calls the chain itself makes: STS, and the metadata service's TLS
+    settings. Raises ``EnsCredentialError`` when no source has credentials or a
+    source is broken, and ``EnsOptionError`` for a bad ``assume_role_duration``.
     """
-    credentials = credentials_from_keys(reader)
-    if credentials is not None:
-        return StaticCredentials(credentials)
-    raise EnsCredentialError("No Alibaba Cloud credentials found. Tried %s." % keys_source_description())
+    settings = assume_role_settings(reader)
+    provider = base_provider(reader, transport_options)
+    if settings is None:
+        return provider
+    return assume_role_provider(provider, settings, reader, transport_options)
 
 
 def identity(reader):
-    """A non-secret name for where the credentials come from, for cache keys."""
+    """A non-secret name for where the credentials come from, for cache keys; never raises for a broken file."""
+    role_arn = reader.get("assume_role_arn")
+    return base_identity(reader) + ("+role:%s" % role_arn if role_arn else "")
+
+
+def base_identity(reader):
     access_key_id = reader.get("access_key_id")
     if access_key_id:
         return "key:%s" % access_key_id
+    try:
+        choice = find_profile(reader)
+    except EnsCredentialError:
+        return "profile:%s#%s" % (os.path.expanduser(reader.get("config_file") or DEFAULT_CONFIG_FILE), reader.get("profile") or "")
+    if choice is not None:
+        return "profile:%s#%s" % (choice.path, choice.name)
+    role_name = reader.get("ecs_role_name")
+    if role_name:
+        return "ecs-role:%s" % role_name
     return "none"
