@@ -33,14 +33,14 @@ try:
     from .api_errors import ApiError, invalid_parameter
     from .faults import FaultInjector, parse_fault_spec
     from .keys import KeyStore
-    from .signature_check import Request, SignatureVerifier, action_and_version, api_params
+    from .signature_check import Request, SignatureVerifier, action_and_version, api_params, is_v3
     from .stats import Stats
 except ImportError:
     import catalogue
     from api_errors import ApiError, invalid_parameter
     from faults import FaultInjector, parse_fault_spec
     from keys import KeyStore
-    from signature_check import Request, SignatureVerifier, action_and_version, api_params
+    from signature_check import Request, SignatureVerifier, action_and_version, api_params, is_v3
     from stats import Stats
 
 DEFAULT_ACCESS_KEY_ID = "LTAIemulatorKeyId"
@@ -162,6 +162,7 @@ class Emulator:
     def _dispatch(self, request, action, version):
         route = self._route(request, action, version)
         caller = self.verifier.verify(request, self.clock())
+        self.stats.signature("v3" if is_v3(request) else "v1")
         if route.injects_faults:
             injected = self._inject_fault(action)
             if injected is not None:

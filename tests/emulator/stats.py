@@ -17,6 +17,7 @@ class Stats:
             self._max_in_flight = Counter()
             self._faults = Counter()
             self._errors = Counter()
+            self._signatures = Counter()
 
     def started(self, action):
         with self._lock:
@@ -32,6 +33,11 @@ class Stats:
         with self._lock:
             self._faults[kind] += 1
 
+    def signature(self, version):
+        """Count a request whose signature (``v1`` / ``v3``) was verified."""
+        with self._lock:
+            self._signatures[version] += 1
+
     def error(self, code):
         with self._lock:
             self._errors[code] += 1
@@ -43,4 +49,5 @@ class Stats:
                 "max_in_flight": dict(self._max_in_flight),
                 "faults": dict(self._faults),
                 "errors": dict(self._errors),
+                "signatures": dict(self._signatures),
             }
