@@ -117,7 +117,7 @@ options:
     description:
       - Most requests sent at the same time when listing several pages.
     type: int
-    default: 8
+    default: 16
   profile:
     description:
       - Profile of the aliyun CLI config file to use; the file's C(current) profile when not set.
@@ -313,7 +313,7 @@ options:
     description:
       - Most requests sent at the same time when listing several pages.
     type: int
-    default: 8
+    default: 16
     vars:
       - name: ens_max_concurrency
   profile:

@@ -3,6 +3,7 @@
 import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.alicloud.ens.plugins.module_utils import connection, credentials, ens_client
 from ansible_collections.alicloud.ens.plugins.module_utils.options import (
     CONNECTION_OPTIONS,
     DictOptionReader,
@@ -28,7 +29,7 @@ DEVELOPING_TABLE = [
     ("timeout", "float", 10, (), ()),
     ("max_retries", "int", 8, (), ()),
     ("deadline", "float", 300, (), ()),
-    ("max_concurrency", "int", CONNECTION_OPTIONS["max_concurrency"]["default"], (), ()),
+    ("max_concurrency", "int", 16, (), ()),
     ("profile", "str", None, (), ("ALIBABA_CLOUD_PROFILE", "ALICLOUD_PROFILE")),
     ("config_file", "path", "~/.aliyun/config.json", (), ("ALIBABA_CLOUD_CONFIG_FILE", "ALICLOUD_SHARED_CREDENTIALS_FILE")),
     ("ecs_role_name", "str", None, (), ("ALIBABA_CLOUD_ECS_METADATA", "ALICLOUD_ECS_ROLE_NAME")),
@@ -70,6 +71,20 @@ def test_each_row_matches_the_developing_guide(name, option_type, default, alias
     assert (row["type"], row["default"], row["aliases"], row["env"]) == (option_type, default, aliases, env)
     assert row["no_log"] == (name in SECRETS)
     assert row["description"].strip()
+
+
+def test_defaults_agree_with_the_code_that_applies_them_when_an_option_is_unset():
+    """The lookup and direct callers get the code's defaults; the table (and so the docs) must say the same."""
+    table = dict((name, row["default"]) for name, row in CONNECTION_OPTIONS.items())
+    assert table["timeout"] == connection.DEFAULT_TIMEOUT
+    assert table["max_retries"] == connection.DEFAULT_MAX_RETRIES
+    assert table["deadline"] == connection.DEFAULT_DEADLINE
+    assert table["max_concurrency"] == ens_client.DEFAULT_MAX_CONCURRENCY
+    assert table["config_file"] == credentials.DEFAULT_CONFIG_FILE
+    assert table["ecs_metadata_endpoint"] == credentials.DEFAULT_ECS_METADATA_ENDPOINT
+    assert table["assume_role_session_name"] == credentials.DEFAULT_SESSION_NAME
+    assert table["assume_role_duration"] == credentials.DEFAULT_ASSUME_ROLE_DURATION
+    assert table["sts_endpoint"] == credentials.DEFAULT_STS_ENDPOINT
 
 
 def test_choices():
