@@ -15,7 +15,6 @@ Standard library only (plus ``plugins/module_utils/signing.py`` by file path).
 """
 
 import argparse
-import json
 import re
 import socket
 import ssl
@@ -29,32 +28,28 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 try:
-    from . import catalogue
+    from . import catalogue, sts
+    from .ecs_metadata import NOT_FOUND, EcsMetadata
     from .api_errors import ApiError, invalid_parameter
     from .faults import FaultInjector, parse_fault_spec
     from .keys import KeyStore
+    from .responses import RESET, Response, json_response
     from .signature_check import Request, SignatureVerifier, action_and_version, api_params, is_v3
     from .stats import Stats
 except ImportError:
     import catalogue
+    import sts
+    from ecs_metadata import NOT_FOUND, EcsMetadata
     from api_errors import ApiError, invalid_parameter
     from faults import FaultInjector, parse_fault_spec
     from keys import KeyStore
+    from responses import RESET, Response, json_response
     from signature_check import Request, SignatureVerifier, action_and_version, api_params, is_v3
     from stats import Stats
 
 DEFAULT_ACCESS_KEY_ID = "LTAIemulatorKeyId"
 DEFAULT_ACCESS_KEY_SECRET = "emulatorSecret"
 ENS_VERSION = "2017-11-10"
-JSON_TYPE = "application/json;charset=utf-8"
-
-Response = namedtuple("Response", "status body content_type headers")
-# A dispatcher result meaning: drop the connection without answering.
-RESET = object()
-
-
-def json_response(status, document, headers=None):
-    return Response(status, json.dumps(document).encode("utf-8"), JSON_TYPE, dict(headers or {}))
 
 
 def new_request_id():
@@ -121,7 +116,11 @@ class Emulator:
         self.routes = {
             "DescribeImageInfos": Route(ENS_VERSION, self.describe_image_infos, True),
             "DescribeExportImageInfo": Route(ENS_VERSION, self.describe_export_image_info, True),
+            "AssumeRole": Route(sts.STS_VERSION, self.assume_role, False),
         }
+        self.metadata = None
+        if options.ecs_role:
+            self.metadata = EcsMetadata(options.ecs_role, self.keys, options.sts_ttl)
 
     # --- actions: params -> response document (without RequestId) ---
 
@@ -132,6 +131,9 @@ class Emulator:
         with self._records_lock:
             records = list(self._records)
         return export_page(records, params)
+
+    def assume_role(self, params, caller):
+        return sts.assume_role(params, self.keys, self.clock(), self.options.sts_ttl)
 
     def add_drift_record(self):
         with self._records_lock:
@@ -188,6 +190,21 @@ class Emulator:
     def _delay(self):
         if self.options.latency_ms:
             self.sleep(self.options.latency_ms / 1000.0)
+
+    # --- ECS instance metadata ---
+
+    def handle_metadata(self, method, path, headers):
+        label, response = NOT_FOUND
+        if self.metadata is not None:
+            label, response = self.metadata.handle(method, path, headers, self.clock())
+        self.stats.started(label)
+        try:
+            self._delay()
+        finally:
+            self.stats.finished(label)
+        if response.status >= 400:
+            self.stats.error("EcsMetadata.%d" % response.status)
+        return response
 
     # --- control endpoints ---
 
@@ -254,6 +271,10 @@ class Handler(BaseHTTPRequestHandler):
         headers = headers_of(self.headers)
         if url.path.startswith("/_emulator/"):
             self._send(self.emulator.handle_control(self.command, url.path))
+            return
+        if url.path.startswith("/latest/"):
+            self.log_note = "metadata"
+            self._send(self.emulator.handle_metadata(self.command, url.path, headers))
             return
         if url.path != "/" or self.command not in ("GET", "POST"):
             self._send(json_response(404, {"Code": "NotFound", "Message": "Unknown path %s." % url.path}))
@@ -351,6 +372,9 @@ def parse_args(argv=None):
                         help="number of DescribeExportImageInfo records")
     parser.add_argument("--seed", type=int, default=catalogue.DEFAULT_SEED,
                         help="seed of the export records and the fault draws")
+    parser.add_argument("--sts-ttl", type=float, metavar="SECONDS",
+                        help="lifetime of temporary keys from AssumeRole and the ECS role (overrides DurationSeconds)")
+    parser.add_argument("--ecs-role", metavar="NAME", help="serve ECS instance metadata credentials for this RAM role")
     parser.add_argument("--fault", type=fault_spec, action="append", default=[], metavar="KIND:PROBABILITY[:LIMIT]",
                         help="inject a fault (repeatable)")
     options = parser.parse_args(argv)
