@@ -226,10 +226,10 @@ def secret_forms(secrets):
 
 def scrub(text, secrets=(), redact_queries=False):
     """``text`` with every form of every secret, and with ``redact_queries`` every URL query, replaced."""
-    for form in secret_forms(secrets):
-        text = text.replace(form, REDACTED)
     if redact_queries:
         text = _QUERY_IN_TEXT.sub("?" + REDACTED, text)
+    for form in secret_forms(secrets):
+        text = text.replace(form, REDACTED)
     return text
 
 
