@@ -4,12 +4,19 @@
     python3 tests/emulator/ens_emulator.py --port PORT [--bind 127.0.0.1]
         [--http | --cert CERT --key KEY]
         [--access-key-id ID --access-key-secret SECRET] [--security-token TOKEN]
-        [--latency-ms N] [--export-images N] [--seed N] [--fault SPEC ...]
+        [--latency-ms N] [--export-images N] [--seed N] [--fault KIND:PROBABILITY[:LIMIT] ...]
+        [--slow-seconds S] [--retry-after S] [--sts-ttl S] [--ecs-role NAME]
 
 It verifies V1 and V3 signatures with the collection's own signer, answers
-DescribeImageInfos and DescribeExportImageInfo in the seed pages' shapes, and
-serves ``GET /_emulator/stats`` / ``POST /_emulator/reset``. Once ready it
-prints one line, ``listening on <URL>``. Logs go to stderr, never a secret.
+DescribeImageInfos and DescribeExportImageInfo in the seed pages' shapes,
+STS AssumeRole, the ECS metadata role credentials (``--ecs-role``), and serves
+``GET /_emulator/stats`` / ``POST /_emulator/reset``. Once ready it prints one
+line, ``listening on <URL>``. Logs go to stderr, never a secret.
+
+Faults (ENS actions only, after signature verification): throttling (400
+Throttling.User), unavailable (503), internal (500), reset (TCP reset, no
+answer), slow (wait --slow-seconds), html502 (an HTML 502 page), drift (a new
+export record appears, so TotalCount changes between calls).
 
 Standard library only (plus ``plugins/module_utils/signing.py`` by file path).
 """
@@ -31,7 +38,7 @@ try:
     from . import catalogue, sts
     from .ecs_metadata import NOT_FOUND, EcsMetadata
     from .api_errors import ApiError, invalid_parameter
-    from .faults import FaultInjector, parse_fault_spec
+    from .faults import FAULT_KINDS, FaultInjector, parse_fault_spec
     from .keys import KeyStore
     from .responses import RESET, Response, json_response
     from .signature_check import Request, SignatureVerifier, action_and_version, api_params, is_v3
@@ -41,7 +48,7 @@ except ImportError:
     import sts
     from ecs_metadata import NOT_FOUND, EcsMetadata
     from api_errors import ApiError, invalid_parameter
-    from faults import FaultInjector, parse_fault_spec
+    from faults import FAULT_KINDS, FaultInjector, parse_fault_spec
     from keys import KeyStore
     from responses import RESET, Response, json_response
     from signature_check import Request, SignatureVerifier, action_and_version, api_params, is_v3
@@ -98,6 +105,8 @@ def export_page(records, params):
 # --- the application ---------------------------------------------------------------
 
 Route = namedtuple("Route", "version handler injects_faults")
+BAD_GATEWAY_HTML = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+                    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n")
 
 
 class Emulator:
@@ -185,7 +194,35 @@ class Emulator:
 
     def _inject_fault(self, action):
         """Apply the drawn fault: raise its error, return ``RESET`` / a raw response, or ``None`` to go on."""
-        return None
+        kind = self.faults.draw(action)
+        if kind is None:
+            return None
+        self.stats.fault(kind)
+        return getattr(self, "_fault_" + kind)()
+
+    def _fault_throttling(self):
+        headers = {}
+        if self.options.retry_after:
+            headers["x-acs-retry-after"] = "%g" % self.options.retry_after
+        raise ApiError(400, "Throttling.User", "Request was denied due to user flow control.", headers)
+
+    def _fault_unavailable(self):
+        raise ApiError(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
+
+    def _fault_internal(self):
+        raise ApiError(500, "InternalError", "The request processing has failed due to some unknown error.")
+
+    def _fault_reset(self):
+        return RESET
+
+    def _fault_slow(self):
+        self.sleep(self.options.slow_seconds)
+
+    def _fault_html502(self):
+        return Response(502, BAD_GATEWAY_HTML, "text/html", {})
+
+    def _fault_drift(self):
+        self.add_drift_record()
 
     def _delay(self):
         if self.options.latency_ms:
@@ -357,6 +394,11 @@ def fault_spec(text):
         raise argparse.ArgumentTypeError(str(error))
 
 
+def describe_fault(spec):
+    limit = "" if spec.limit is None else ":%d" % spec.limit
+    return "%s:%g%s" % (spec.kind, spec.probability, limit)
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Local Alibaba Cloud ENS API emulator.")
     parser.add_argument("--port", type=int, required=True, help="TCP port; 0 picks a free one")
@@ -376,7 +418,10 @@ def parse_args(argv=None):
                         help="lifetime of temporary keys from AssumeRole and the ECS role (overrides DurationSeconds)")
     parser.add_argument("--ecs-role", metavar="NAME", help="serve ECS instance metadata credentials for this RAM role")
     parser.add_argument("--fault", type=fault_spec, action="append", default=[], metavar="KIND:PROBABILITY[:LIMIT]",
-                        help="inject a fault (repeatable)")
+                        help="inject a fault into ENS actions (repeatable); KIND: %s" % ", ".join(FAULT_KINDS))
+    parser.add_argument("--slow-seconds", type=float, default=30, help="how long the slow fault waits")
+    parser.add_argument("--retry-after", type=float, metavar="SECONDS",
+                        help="throttling answers carry x-acs-retry-after: SECONDS")
     options = parser.parse_args(argv)
     if options.http == bool(options.cert or options.key) or bool(options.cert) != bool(options.key):
         parser.error("give either --http or both --cert and --key")
@@ -390,7 +435,7 @@ def main(argv=None):
     server = make_server(Emulator(options), options.bind, options.port, options.cert, options.key)
     sys.stderr.write("ens emulator: access key id %s, security token %s, %d export records, faults: %s\n" % (
         options.access_key_id, "required" if options.security_token else "not required", options.export_images,
-        ", ".join("%s:%s" % (spec.kind, spec.probability) for spec in options.fault) or "none"))
+        ", ".join(describe_fault(spec) for spec in options.fault) or "none"))
     print("listening on %s" % server_url(server, not options.http), flush=True)
     try:
         server.serve_forever()
