@@ -116,3 +116,31 @@ def _remove_quietly(path):
         os.remove(path)
     except OSError:
         pass
+
+
+class CachedListings:
+    """An ``EnsClient`` stand-in whose two listing calls are answered from a ``RunCache``.
+
+    The cached value is the client's normalised answer before any client-side
+    filter, so lookups with different filters over the same API call share one
+    entry. Everything else goes to the wrapped client.
+    """
+
+    def __init__(self, client, cache, endpoint, identity):
+        self._client = client
+        self._cache = cache
+        self._endpoint = endpoint
+        self._identity = identity
+
+    def describe_image_infos(self, os_type=None):
+        return self._cached("DescribeImageInfos", self._client.describe_image_infos, {"os_type": os_type})
+
+    def list_export_images(self, **params):
+        return self._cached("DescribeExportImageInfo", self._client.list_export_images, params)
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+    def _cached(self, action, call, params):
+        key = cache_key(self._endpoint, self._identity, action, params)
+        return self._cache.get_or_compute(key, lambda: call(**params))

@@ -165,3 +165,53 @@ def test_default_cache_dir_is_inside_the_run_temp_dir():
 
     assert os.path.dirname(directory) == C.DEFAULT_LOCAL_TMP
     assert os.path.isdir(C.DEFAULT_LOCAL_TMP)
+
+
+class FakeClient:
+    """Counts the listing calls it answers; stands in for EnsClient below the cache."""
+
+    def __init__(self):
+        self.calls = []
+        self.transport = "the transport"
+
+    def describe_image_infos(self, os_type=None):
+        self.calls.append(("DescribeImageInfos", os_type))
+        return {"images": [{"image_id": "m-%s-%d" % (os_type, len(self.calls))}], "request_id": "R%d" % len(self.calls)}
+
+    def list_export_images(self, image_id=None, image_name=None, page_size=50, max_concurrency=8):
+        self.calls.append(("DescribeExportImageInfo", image_id, image_name))
+        return {"images": [{"image_id": image_id or "m-any"}], "total_count": 1}
+
+
+def _cached_client(directory, client=None, endpoint="https://ens.aliyuncs.com", identity="key:A"):
+    from ansible_collections.alicloud.ens.plugins.plugin_utils.run_cache import CachedListings
+    return CachedListings(client or FakeClient(), RunCache(str(directory)), endpoint, identity)
+
+
+def test_cached_listings_share_one_answer_across_clients(tmp_path):
+    first_client, second_client = FakeClient(), FakeClient()
+
+    first = _cached_client(tmp_path, first_client).describe_image_infos(os_type="linux")
+    second = _cached_client(tmp_path, second_client).describe_image_infos(os_type="linux")
+
+    assert first_client.calls == [("DescribeImageInfos", "linux")]
+    assert second_client.calls == []
+    assert second == first
+
+
+def test_cached_listings_ask_again_for_other_parameters_endpoints_or_identities(tmp_path):
+    client = FakeClient()
+
+    _cached_client(tmp_path, client).describe_image_infos()
+    _cached_client(tmp_path, client).describe_image_infos(os_type="windows")
+    _cached_client(tmp_path, client, endpoint="https://127.0.0.1:8443").describe_image_infos()
+    _cached_client(tmp_path, client, identity="key:B").describe_image_infos()
+    _cached_client(tmp_path, client).list_export_images(image_id="m-1", page_size=50)
+    _cached_client(tmp_path, client).list_export_images(image_id="m-1", page_size=50)
+    _cached_client(tmp_path, client).list_export_images(image_id="m-2", page_size=50)
+
+    assert len(client.calls) == 6
+
+
+def test_cached_listings_pass_everything_else_to_the_client(tmp_path):
+    assert _cached_client(tmp_path).transport == "the transport"

@@ -1,0 +1,303 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) alicloud.ens contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: ens_image
+author:
+  - alicloud.ens contributors
+short_description: Choose Alibaba Cloud ENS images by filters, for templates and C(vars:)
+version_added: 1.0.0
+description:
+  - Returns the IDs (or, with O(details=true), the dictionaries) of the ENS images that match every
+    filter given, ordered oldest to newest, so the last one is the newest.
+  - With O(latest=true), returns only the newest match, so the C(lookup) function gives one image ID string.
+    When nothing matches, O(latest=true) fails with a message naming the filters; without it the
+    result is an empty list.
+  - With O(source=export), looks in the image export records of DescribeExportImageInfo instead of
+    the images of DescribeImageInfos.
+  - "Results are cached for the duration of one C(ansible-playbook) run and shared by every host and
+    fork: a lookup in play C(vars:) over a thousand hosts makes one API call. The cache holds the API's
+    answer before the filters, so lookups with different filters over the same API call share it.
+    It lives in the controller's per-run temporary directory (files readable only by their owner,
+    keyed by endpoint, credentials source, action and API parameters; never a secret), which Ansible
+    removes when the run ends. Disable it with O(cache=false)."
+  - Runs on the controller and needs the Python library C(requests) there.
+  - Versions compare numerically component by component (V(7.9) < V(7.10)); newest means the
+    highest version, then the latest build date in the image ID, then the image ID; export records
+    by creation time.
+extends_documentation_fragment:
+  - alicloud.ens.ens.plugins
+options:
+  _terms:
+    description:
+      - Regular expressions searched in the image ID (with O(source=export), also in the image name).
+        An image matches when any term matches. No terms, no filter.
+    type: list
+    elements: str
+    required: false
+  source:
+    description:
+      - V(images) looks in the images of DescribeImageInfos; V(export) in the export records of
+        DescribeExportImageInfo (every page).
+    type: str
+    choices: [images, export]
+    default: images
+  latest:
+    description:
+      - Return only the newest match, and fail when nothing matches.
+    type: bool
+    default: false
+  details:
+    description:
+      - Return image dictionaries (the keys of M(alicloud.ens.ens_image_info)'s RV(alicloud.ens.ens_image_info#module:images),
+        or of M(alicloud.ens.ens_export_image_info)'s with O(source=export)) instead of image IDs.
+    type: bool
+    default: false
+  cache:
+    description:
+      - Share results with every other lookup of the same run that makes the same API call.
+      - V(false) always calls the API.
+    type: bool
+    default: true
+  os_type:
+    description:
+      - O(source=images) only. Ask the API only for images of this OS type.
+    type: str
+    choices: [linux, windows]
+  os_name:
+    description:
+      - O(source=images) only. OS names to keep, for example V(ubuntu), V(centos), V(debian), V(windows); case is ignored.
+    type: list
+    elements: str
+  compute_type:
+    description:
+      - O(source=images) only. Compute types to keep.
+    type: list
+    elements: str
+    choices: [ens_vm, arm_vm, bare_metal, pcfarm]
+  image_version:
+    description:
+      - O(source=images) only. An exact version such as V(22.04), or comma-separated constraints such as V(>=20.04,<24)
+        with the operators V(==), V(!=), V(<), V(<=), V(>), V(>=).
+    type: str
+  image_ids:
+    description:
+      - O(source=images) only. Keep only these image IDs.
+    type: list
+    elements: str
+  owner_alias:
+    description:
+      - Keep only images of this owner.
+    type: str
+    choices: [system, self]
+  name_regex:
+    description:
+      - A regular expression searched in the image ID (with O(source=export), in the image name and the image ID).
+    type: str
+  image_id:
+    description:
+      - O(source=export) only. Ask the API for the export record of this image ID.
+    type: str
+  image_name:
+    description:
+      - O(source=export) only. Ask the API for the export records of this exact image name.
+    type: str
+  export_status:
+    description:
+      - O(source=export) only. Export statuses to keep.
+    type: list
+    elements: str
+    choices: [Exporting, Exported, ExportError, Unexported]
+  platform:
+    description:
+      - O(source=export) only. Platform to keep, for example V(ubuntu); case is ignored.
+    type: str
+  architecture:
+    description:
+      - O(source=export) only. Architecture to keep, for example V(x86_64) or V(arm64).
+    type: str
+notes:
+  - Connection options can also be set as variables named C(ens_<option>), for example C(ens_region_id),
+    and from the environment variables listed; a keyword given to the lookup wins over both.
+seealso:
+  - module: alicloud.ens.ens_image_info
+  - module: alicloud.ens.ens_export_image_info
+  - ref: ansible_collections.alicloud.ens.docsite.choosing_an_image
+    description: Choosing an ENS image with the module, the lookup and the role.
+"""
+
+EXAMPLES = r"""
+- name: Provision with the newest Debian image
+  hosts: edge_nodes
+  gather_facts: false
+  vars:
+    # One API call for the whole play, however many hosts and forks.
+    ens_region_id: cn-hangzhou
+    debian_image: "{{ lookup('alicloud.ens.ens_image', os_name='debian', latest=true) }}"
+  tasks:
+    - name: Show the image every host gets
+      ansible.builtin.debug:
+        msg: "{{ inventory_hostname }} boots {{ debian_image }}"
+
+- name: Choose images in tasks and templates
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Newest Ubuntu 22.x on ens_vm, as one ID string
+      ansible.builtin.set_fact:
+        ubuntu_image: "{{ lookup('alicloud.ens.ens_image', os_name='ubuntu', image_version='>=22,<23',
+                                 compute_type='ens_vm', latest=true) }}"
+
+    - name: Every CentOS 7 image ID, oldest to newest
+      ansible.builtin.debug:
+        msg: "{{ query('alicloud.ens.ens_image', os_name='centos', image_version='>=7,<8') }}"
+
+    - name: Image IDs matching any of the terms (regular expressions searched in the ID)
+      ansible.builtin.debug:
+        msg: "{{ query('alicloud.ens.ens_image', 'ubuntu_22', 'debian_12') }}"
+
+    - name: The newest image's details
+      ansible.builtin.debug:
+        msg: >-
+          {{ (query('alicloud.ens.ens_image', os_name='ubuntu', latest=true, details=true) | first).image_version }}
+
+    - name: Newest export record that finished exporting, with its download URL
+      ansible.builtin.debug:
+        msg: >-
+          {{ (query('alicloud.ens.ens_image', source='export', export_status='Exported',
+                    latest=true, details=true) | first).exported_image_url }}
+
+    - name: Render a template that chooses its image itself
+      ansible.builtin.template:
+        src: instance.json.j2   # contains {{ lookup('alicloud.ens.ens_image', os_name='ubuntu', latest=true) }}
+        dest: /tmp/instance.json
+        mode: "0644"
+
+    - name: Credentials and endpoint as keywords (usually they come from ens_* variables or the environment)
+      ansible.builtin.debug:
+        msg: "{{ lookup('alicloud.ens.ens_image', os_name='windows', latest=true, region_id='ap-southeast-1',
+                        access_key_id=my_key_id, access_key_secret=my_key_secret) }}"
+"""
+
+RETURN = r"""
+_raw:
+  description:
+    - Image IDs, oldest to newest; with O(latest=true) at most one, so the C(lookup) function returns it as a string.
+    - With O(details=true), image dictionaries instead, with the keys of M(alicloud.ens.ens_image_info)'s
+      RV(alicloud.ens.ens_image_info#module:images) (or M(alicloud.ens.ens_export_image_info)'s with O(source=export)).
+  type: list
+  elements: raw
+  sample:
+    - ubuntu_22_04_x64_20G_alibase_20231221.vhd
+    - ubuntu_22_04_x64_20G_alibase_20240220.vhd
+"""
+
+from ansible.errors import AnsibleLookupError
+from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.lookup import LookupBase
+
+from ansible_collections.alicloud.ens.plugins.module_utils.connection import build_client
+from ansible_collections.alicloud.ens.plugins.module_utils.credentials import identity
+from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsError
+from ansible_collections.alicloud.ens.plugins.module_utils.image_queries import query_export_images, query_images
+from ansible_collections.alicloud.ens.plugins.module_utils.options import PluginOptionReader
+from ansible_collections.alicloud.ens.plugins.module_utils.transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.alicloud.ens.plugins.plugin_utils.run_cache import CachedListings, RunCache, default_cache_dir
+
+# The filters of each source, in the order a no-match message names them.
+IMAGE_FILTERS = ("terms", "os_type", "os_name", "compute_type", "owner_alias", "image_version", "name_regex", "image_ids")
+EXPORT_FILTERS = ("terms", "image_id", "image_name", "export_status", "owner_alias", "platform", "architecture", "name_regex")
+
+
+class TermsOptionReader:
+    """A reader that answers ``terms`` with the lookup's terms and everything else from ``reader``."""
+
+    def __init__(self, reader, terms):
+        self._reader = reader
+        self._terms = list(terms or [])
+
+    def get(self, name, default=None):
+        if name == "terms":
+            return self._terms or default
+        return self._reader.get(name, default)
+
+
+def filters_given(reader, names):
+    """``[(name, value), ...]`` of the filters that are set, in the order of ``names``."""
+    given = []
+    for name in names:
+        value = reader.get(name)
+        if value is not None and value != "" and value != []:
+            given.append((name, value))
+    return given
+
+
+def describe_filters(given):
+    """``os_name=debian, image_version=>=12`` from ``[(name, value), ...]``; lists join with commas."""
+    if not given:
+        return "(no filters given)"
+    return ", ".join("%s=%s" % (name, _describe_value(value)) for name, value in given)
+
+
+def _describe_value(value):
+    if isinstance(value, (list, tuple)):
+        return ",".join(to_native(item) for item in value)
+    return to_native(value)
+
+
+def no_match_message(source, given):
+    what = "ENS export record" if source == "export" else "ENS image"
+    return "No %s matches %s" % (what, describe_filters(given))
+
+
+def missing_requests_message(import_error=None):
+    """Why the lookup cannot run: the last line of the import traceback, and what to install."""
+    lines = [line for line in to_native(import_error or "").splitlines() if line.strip()]
+    reason = lines[-1].strip() if lines else "requests is not installed"
+    return ("The alicloud.ens.ens_image lookup needs the Python library requests on the controller "
+            "(pip install requests): %s" % reason)
+
+
+def results(items, details):
+    """What the lookup returns: the items themselves, or their image IDs."""
+    if details:
+        return items
+    return [item.get("image_id") for item in items]
+
+
+class LookupModule(LookupBase):
+
+    def run(self, terms, variables=None, **kwargs):
+        self.set_options(var_options=variables, direct=kwargs)
+        if not HAS_REQUESTS:
+            raise AnsibleLookupError(missing_requests_message(REQUESTS_IMPORT_ERROR))
+        reader = TermsOptionReader(PluginOptionReader(self), terms)
+        source = reader.get("source", "images")
+        try:
+            items = self._query(source, reader)
+        except EnsError as error:
+            raise AnsibleLookupError(to_native(error))
+        if reader.get("latest") and not items:
+            filter_names = EXPORT_FILTERS if source == "export" else IMAGE_FILTERS
+            raise AnsibleLookupError(no_match_message(source, filters_given(reader, filter_names)))
+        return results(items, reader.get("details"))
+
+    def _query(self, source, reader):
+        client = build_client(reader)
+        try:
+            if reader.get("cache"):
+                client = cached(client, reader)
+            query = query_export_images if source == "export" else query_images
+            return query(client, reader)["images"]
+        finally:
+            client.transport.close()
+
+
+def cached(client, reader):
+    """``client`` with its listing calls answered from this run's cache."""
+    return CachedListings(client, RunCache(default_cache_dir()), client.transport.endpoint_url, identity(reader))
