@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """A local ENS API server for tests, the demo and users' own playbook tests.
 
     python3 tests/emulator/ens_emulator.py --port PORT [--bind 127.0.0.1]
@@ -29,6 +28,7 @@ import struct
 import sys
 import threading
 import time
+import traceback
 import uuid
 from collections import namedtuple
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -274,7 +274,7 @@ def headers_of(message):
 def form_params(headers, body):
     if headers.get("content-type", "").split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
         return {}
-    return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+    return dict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
 
 
 _QUERY = re.compile(r"\?\S*")
@@ -283,6 +283,12 @@ _QUERY = re.compile(r"\?\S*")
 def redact(text):
     """Log lines never carry a query string (it holds signatures and tokens)."""
     return _QUERY.sub("?...", text)
+
+
+def error_location(error):
+    """Exception type and frames, without the message (which could hold a request value)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return "%s at %s" % (type(error).__name__, " <- ".join("%s:%d" % (frame.name, frame.lineno) for frame in reversed(frames)))
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -303,6 +309,15 @@ class Handler(BaseHTTPRequestHandler):
 
     def _handle(self):
         self.log_note = ""
+        try:
+            self._route()
+        except (ConnectionError, ssl.SSLError):
+            raise
+        except Exception as error:  # an emulator bug must still give the client an answer
+            sys.stderr.write("emulator error: %s\n" % error_location(error))
+            self._send(json_response(500, {"Code": "EmulatorError", "Message": type(error).__name__}))
+
+    def _route(self):
         url = urlsplit(self.path)
         body = self._read_body()
         headers = headers_of(self.headers)
@@ -351,7 +366,7 @@ class Handler(BaseHTTPRequestHandler):
     def log_request(self, code="-", size="-"):
         self.log_message("%s %s %s -> %s", self.command, urlsplit(self.path).path, self.log_note, getattr(code, "value", code))
 
-    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+    def log_message(self, format, *args):
         sys.stderr.write("%s %s\n" % (self.log_date_time_string(), redact(format % args)))
 
 

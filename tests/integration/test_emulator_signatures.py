@@ -231,3 +231,10 @@ def test_no_secret_or_token_in_errors_or_logs(token_emulator, signature):
     log = token_emulator.log_text()
     assert "DescribeImageInfos" in log
     assert TOKEN not in log and token_emulator.access_key_secret not in log and "Signature=" not in log
+
+
+def test_undecodable_form_body_still_gets_an_api_answer(ens_emulator):
+    query = v1_query(ens_emulator, "DescribeImageInfos")
+    response = send(ens_emulator, "POST", query=query, body=b"\xff\xfe=\xfd",
+                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status_and_code(response) == (400, "SignatureDoesNotMatch")
