@@ -21,6 +21,7 @@ Standard library only (plus ``plugins/module_utils/signing.py`` by file path).
 """
 
 import argparse
+import os
 import re
 import socket
 import ssl
@@ -133,15 +134,15 @@ class Emulator:
 
     # --- actions: params -> response document (without RequestId) ---
 
-    def describe_image_infos(self, params, caller):
+    def describe_image_infos(self, params):
         return {"Code": 0, "Images": {"Image": catalogue.images_for_os_type(parse_os_type(params))}}
 
-    def describe_export_image_info(self, params, caller):
+    def describe_export_image_info(self, params):
         with self._records_lock:
             records = list(self._records)
         return export_page(records, params)
 
-    def assume_role(self, params, caller):
+    def assume_role(self, params):
         return sts.assume_role(params, self.keys, self.clock(), self.options.sts_ttl)
 
     def add_drift_record(self):
@@ -172,13 +173,13 @@ class Emulator:
 
     def _dispatch(self, request, action, version):
         route = self._route(request, action, version)
-        caller = self.verifier.verify(request, self.clock())
+        self.verifier.verify(request, self.clock())
         self.stats.signature("v3" if is_v3(request) else "v1")
         if route.injects_faults:
             injected = self._inject_fault(action)
             if injected is not None:
                 return injected
-        return route.handler(api_params(request), caller)
+        return route.handler(api_params(request))
 
     def _route(self, request, action, version):
         if not action:
@@ -434,6 +435,8 @@ def parse_args(argv=None):
     parser.add_argument("--ecs-role", metavar="NAME", help="serve ECS instance metadata credentials for this RAM role")
     parser.add_argument("--fault", type=fault_spec, action="append", default=[], metavar="KIND:PROBABILITY[:LIMIT]",
                         help="inject a fault into ENS actions (repeatable); KIND: %s" % ", ".join(FAULT_KINDS))
+    parser.add_argument("--exit-with-parent", action="store_true",
+                        help="exit when the process that started the emulator is gone (test fixtures)")
     parser.add_argument("--slow-seconds", type=float, default=30, help="how long the slow fault waits")
     parser.add_argument("--retry-after", type=float, metavar="SECONDS",
                         help="throttling answers carry x-acs-retry-after: SECONDS")
@@ -445,8 +448,22 @@ def parse_args(argv=None):
     return options
 
 
+def exit_when_orphaned(poll_seconds=1.0):
+    """Stop this process once its parent is gone, so a killed test run leaves no server behind."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(poll_seconds)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def main(argv=None):
     options = parse_args(argv)
+    if options.exit_with_parent:
+        exit_when_orphaned()
     server = make_server(Emulator(options), options.bind, options.port, options.cert, options.key)
     sys.stderr.write("ens emulator: access key id %s, security token %s, %d export records, faults: %s\n" % (
         options.access_key_id, "required" if options.security_token else "not required", options.export_images,
