@@ -168,7 +168,7 @@ images:
   description:
     - The export records that pass every filter, oldest to newest by creation time (C(images[-1]) is the newest).
     - Values are as the API sends them.
-  returned: always
+  returned: success
   type: list
   elements: dict
   contains:
@@ -230,12 +230,12 @@ total_count:
   sample: 13
 api_calls:
   description: HTTP requests the task sent, retries included.
-  returned: always
+  returned: success, and failed API calls
   type: int
   sample: 1
 retries:
   description: Requests that were retries of a failed one (throttling, server errors, connection errors).
-  returned: always
+  returned: success, and failed API calls
   type: int
   sample: 0
 code:

@@ -160,7 +160,7 @@ images:
   description:
     - The images that pass every filter, oldest to newest (C(images[-1]) is the newest).
     - Values are as the API sends them; sizes and versions are strings.
-  returned: always
+  returned: success
   type: list
   elements: dict
   contains:
@@ -252,24 +252,24 @@ images:
           image_id: i-test
 image_ids:
   description: The IDs of RV(images), in the same order.
-  returned: always
+  returned: success
   type: list
   elements: str
   sample:
     - centos_6_08_64_20G_alibase_2017****
 request_id:
-  description: The ID of the DescribeImageInfos request.
-  returned: always
+  description: The ID of the DescribeImageInfos request (of the failed request when the call failed).
+  returned: success, and failed API calls
   type: str
   sample: 5568A08C-10A9-47F3-902F-647298B463FB
 api_calls:
   description: HTTP requests the task sent, retries included.
-  returned: always
+  returned: success, and failed API calls
   type: int
   sample: 1
 retries:
   description: Requests that were retries of a failed one (throttling, server errors, connection errors).
-  returned: always
+  returned: success, and failed API calls
   type: int
   sample: 0
 code:

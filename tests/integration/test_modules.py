@@ -179,7 +179,7 @@ def test_image_filters(ens_emulator, run_playbook):
         task("regex", IMAGE_INFO, dict(connection, name_regex="_20G_alibase_2023")),
         task("version", IMAGE_INFO, dict(connection, os_name=["ubuntu"], image_version=">=20.04,<24")),
         task("latest", IMAGE_INFO, dict(connection, os_type="linux", os_name=["ubuntu"], compute_type=["ens_vm"],
-                                         owner_alias="system", latest=True)),
+                                        owner_alias="system", latest=True)),
         task("nothing", IMAGE_INFO, dict(connection, os_name=["plan9"], latest=True)),
     ]
     results = run_playbook(play(tasks)).results
