@@ -152,10 +152,11 @@ class Emulator:
     # --- API requests ---
 
     def handle_api(self, request):
-        """Answer one signed API request: a ``Response`` or ``RESET``."""
+        """Answer one signed API request: a ``Response`` or ``RESET``.
+
+        The caller counts the request in flight (``stats.tracking``) until the answer is written.
+        """
         action, version = action_and_version(request)
-        label = action or "(none)"
-        self.stats.started(label)
         request_id = new_request_id()
         try:
             self._delay()
@@ -164,8 +165,6 @@ class Emulator:
             self.stats.error(error.code)
             body = error.body(request_id, request.headers.get("host", "ens.aliyuncs.com"))
             return json_response(error.status, body, dict(error.headers, **{"x-acs-request-id": request_id}))
-        finally:
-            self.stats.finished(label)
         if document is RESET or isinstance(document, Response):
             return document
         document["RequestId"] = request_id
@@ -335,12 +334,13 @@ class Handler(BaseHTTPRequestHandler):
         query = dict(parse_qsl(url.query, keep_blank_values=True))
         request = Request(self.command, url.path, query, headers, body, form_params(headers, body))
         self.log_note = action_and_version(request)[0] or ""
-        response = self.emulator.handle_api(request)
-        if response is RESET:
-            self.log_message("%s %s %s -> connection reset", self.command, url.path, self.log_note)
-            self._reset_connection()
-            return
-        self._send(response)
+        with self.emulator.stats.tracking(self.log_note or "(none)"):
+            response = self.emulator.handle_api(request)
+            if response is RESET:
+                self.log_message("%s %s %s -> connection reset", self.command, url.path, self.log_note)
+                self._reset_connection()
+                return
+            self._send(response)
 
     def _read_body(self):
         length = int(self.headers.get("Content-Length") or 0)

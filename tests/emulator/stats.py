@@ -1,5 +1,6 @@
 """Request counters served at ``GET /_emulator/stats``; thread-safe."""
 
+import contextlib
 import threading
 from collections import Counter
 
@@ -28,6 +29,15 @@ class Stats:
     def finished(self, action):
         with self._lock:
             self._in_flight[action] -= 1
+
+    @contextlib.contextmanager
+    def tracking(self, action):
+        """Count one request of ``action`` as in flight for the ``with`` block."""
+        self.started(action)
+        try:
+            yield
+        finally:
+            self.finished(action)
 
     def fault(self, kind):
         with self._lock:
