@@ -40,6 +40,7 @@ except ImportError:  # transport.py reports the missing library; only the ECS ro
 
 DEFAULT_CONFIG_FILE = "~/.aliyun/config.json"
 DEFAULT_PROFILE_NAME = "default"
+CURRENT_PROFILE = "(current)"  # how messages name the profile when none was asked for
 DEFAULT_ECS_METADATA_ENDPOINT = "http://100.100.100.200"
 DEFAULT_STS_ENDPOINT = "sts.aliyuncs.com"
 DEFAULT_SESSION_NAME = "alicloud-ens-ansible"
@@ -111,15 +112,16 @@ def refresh_due(now, fetched_at, expires_at):
     return now >= expires_at - refresh_margin(expires_at - fetched_at)
 
 
-def parse_config(text, path):
-    """The aliyun CLI config file's JSON object; ``EnsCredentialError`` naming the file when it is not one."""
+def parse_config(text, path, requested=None):
+    """The aliyun CLI config file's JSON object; ``EnsCredentialError`` naming the file and profile when it is not one."""
+    label = profile_label(path, requested or CURRENT_PROFILE)
     try:
         config = json.loads(text)
     except ValueError as exc:
-        raise EnsCredentialError("aliyun CLI config file %s is not valid JSON (line %s, column %s)"
-                                 % (path, getattr(exc, "lineno", "?"), getattr(exc, "colno", "?")))
+        raise EnsCredentialError("%s: the aliyun CLI config file is not valid JSON (line %s, column %s)"
+                                 % (label, getattr(exc, "lineno", "?"), getattr(exc, "colno", "?")))
     if not isinstance(config, dict) or not isinstance(config.get("profiles", []), list):
-        raise EnsCredentialError("aliyun CLI config file %s is not an aliyun CLI config: expected an object with a list 'profiles'" % path)
+        raise EnsCredentialError("%s: the file is not an aliyun CLI config (expected an object with a list 'profiles')" % label)
     return config
 
 
@@ -345,15 +347,15 @@ def find_profile(reader):
     requested = reader.get("profile")
     if not os.path.exists(path):
         if requested or path != os.path.expanduser(DEFAULT_CONFIG_FILE):
-            raise EnsCredentialError("%s: the aliyun CLI config file does not exist" % profile_label(path, requested or "(current)"))
+            raise EnsCredentialError("%s: the aliyun CLI config file does not exist" % profile_label(path, requested or CURRENT_PROFILE))
         return None
     try:
         with open(path, "rb") as config_file:
             text = config_file.read().decode("utf-8")
     except (IOError, OSError, UnicodeDecodeError) as exc:
-        raise EnsCredentialError("aliyun CLI config file %s (profile %r) cannot be read: %s"
-                                 % (path, requested or "(current)", type(exc).__name__))
-    config = parse_config(text, path)
+        raise EnsCredentialError("%s: the aliyun CLI config file cannot be read (%s)"
+                                 % (profile_label(path, requested or CURRENT_PROFILE), type(exc).__name__))
+    config = parse_config(text, path, requested)
     profile = select_profile(config, path, requested)
     return ProfileChoice(path, profile_name_to_use(config, requested), profile)
 

@@ -145,14 +145,16 @@ def test_refreshing_credentials_retry_after_a_failed_fetch():
 
 # --- config file ----------------------------------------------------------
 
-def test_parse_config_not_json_names_the_file():
-    with pytest.raises(EnsCredentialError, match=r"/x/config\.json is not valid JSON"):
-        chain.parse_config("{not json", "/x/config.json")
+def test_parse_config_not_json_names_the_file_and_profile():
+    with pytest.raises(EnsCredentialError) as caught:
+        chain.parse_config("{not json", "/x/config.json", "ops")
+    assert str(caught.value) == ("profile 'ops' in /x/config.json: the aliyun CLI config file is not valid JSON "
+                                 "(line 1, column 2)")
 
 
 @pytest.mark.parametrize("text", ["[]", '"AK"', '{"profiles": {"name": "default"}}'])
-def test_parse_config_wrong_shape_names_the_file(text):
-    with pytest.raises(EnsCredentialError, match=r"/x/config\.json is not an aliyun CLI config"):
+def test_parse_config_wrong_shape_names_the_file_and_profile(text):
+    with pytest.raises(EnsCredentialError, match=r"profile '\(current\)' in /x/config\.json: the file is not an aliyun CLI config"):
         chain.parse_config(text, "/x/config.json")
 
 
@@ -361,8 +363,9 @@ def test_missing_config_file_asked_for_names_file_and_profile(empty_home, reader
 def test_config_file_not_json_names_the_file(tmp_path):
     path = tmp_path / "config.json"
     path.write_text('{"profiles": [')
-    with pytest.raises(EnsCredentialError, match=str(path) + " is not valid JSON"):
+    with pytest.raises(EnsCredentialError) as caught:
         chain.credentials_from_options({"config_file": str(path)}, {})
+    assert str(caught.value).startswith("profile '(current)' in %s: the aliyun CLI config file is not valid JSON" % path)
 
 
 def test_ecs_role_provider_is_lazy_and_points_at_the_metadata_endpoint():
