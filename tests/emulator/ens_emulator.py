@@ -293,6 +293,9 @@ def error_location(error):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in two writes; with Nagle's algorithm the body waits for the
+    # client's delayed ACK (~40 ms), which would add a latency the real API does not have.
+    disable_nagle_algorithm = True
     server_version = "ens-emulator"
     sys_version = ""
     emulator = None  # set by make_server
