@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+from functools import lru_cache
 
 # "OSName" -> "OS_Name": an upper-case run followed by a capitalised word.
 _ACRONYM_BOUNDARY = re.compile(r"([A-Z]+)([A-Z][a-z])")
@@ -42,6 +43,8 @@ EXPORT_IMAGE_KEYS = (
 )
 
 
+# Responses repeat the same few keys thousands of times (10,000 export records, 8 keys each).
+@lru_cache(maxsize=1024)
 def camel_to_snake(name):
     """``OSName`` -> ``os_name``, ``ExportedImageURL`` -> ``exported_image_url``, ``imageId`` -> ``image_id``."""
     name = _ACRONYM_BOUNDARY.sub(r"\1_\2", name)
