@@ -284,6 +284,8 @@ class RequestsSender:
         self._session.headers["User-Agent"] = user_agent
         self._session.headers["Accept"] = "application/json"
         self._verify = verify
+        self._settings = {}
+        self._settings_lock = threading.Lock()
 
     def prepare(self, url, headers):
         """The prepared request, its URL exactly ``url``: ``requests`` must not re-encode what was signed."""
@@ -291,9 +293,18 @@ class RequestsSender:
         prepared.url = url
         return prepared
 
+    def environment_settings(self, url):
+        """Proxies and TLS settings from the environment, as ``Session.request`` merges them; once per endpoint."""
+        parts = urlsplit(url)
+        base = "%s://%s/" % (parts.scheme, parts.netloc)
+        with self._settings_lock:
+            if base not in self._settings:
+                self._settings[base] = self._session.merge_environment_settings(base, {}, None, self._verify, None)
+            return self._settings[base]
+
     def post(self, url, headers, timeout):
         prepared = self.prepare(url, headers)
-        settings = self._session.merge_environment_settings(url, {}, None, self._verify, None)
+        settings = self.environment_settings(url)
         response = self._session.send(prepared, timeout=timeout, allow_redirects=False, **settings)
         return RawResponse(response.status_code, response.content, response.headers)
 

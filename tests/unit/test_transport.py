@@ -507,3 +507,18 @@ def test_close_closes_the_sender():
     transport, sender, _clock = make_transport([OK])
     transport.close()
     assert sender.closed
+
+
+def test_environment_proxies_are_honoured_and_read_once_per_endpoint(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "10.0.0.1")
+    sender = RequestsSender(pool_size=1, verify="/ca.pem")
+    try:
+        settings = sender.environment_settings("https://ens.aliyuncs.com/?Action=X")
+        assert settings["proxies"]["https"] == "http://proxy.example:3128"
+        assert settings["verify"] == "/ca.pem"
+        assert sender.environment_settings("https://ens.aliyuncs.com/?Action=Y") is settings
+        bypassed = sender.environment_settings("https://10.0.0.1:8443/?Action=X")
+        assert "https" not in bypassed["proxies"]
+    finally:
+        sender.close()
