@@ -175,7 +175,11 @@ def retry_after_of(headers):
 
 def error_from_response(status, content, headers, action=None):
     """``None`` for a successful answer, else the ``EnsApiError`` it stands for."""
-    body = parse_json_object(content)
+    return error_from_body(status, parse_json_object(content), content, headers, action)
+
+
+def error_from_body(status, body, content, headers, action=None):
+    """``error_from_response`` for a body already parsed (``None`` when it is not a JSON object)."""
     request_id = header_value(headers, REQUEST_ID_HEADER)
     if body is None:
         return EnsApiError("InvalidResponse", "HTTP %s answer is not a JSON object; it begins with: %r"
@@ -194,9 +198,10 @@ def error_from_response(status, content, headers, action=None):
 
 def outcome_of_response(response, action=None):
     """The ``Outcome`` of an HTTP answer: its body, or the error and whether to retry it."""
-    error = error_from_response(response.status, response.content, response.headers, action)
+    body = parse_json_object(response.content)
+    error = error_from_body(response.status, body, response.content, response.headers, action)
     if error is None:
-        return Outcome(parse_json_object(response.content), None, False, None)
+        return Outcome(body, None, False, None)
     return Outcome(None, error, is_retryable(http_status=error.http_status, code=error.code),
                    retry_after_of(response.headers))
 
