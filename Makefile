@@ -41,6 +41,8 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 PYTEST_COMMON := -n $(PYTEST_WORKERS) -p no:cacheprovider
 TEST_ENV := ENS_TEST_COLLECTIONS_PATH=$(COLLECTIONS)
+# JUnit reports of the runs `make test` makes; its last line totals them.
+JUNIT := $(BUILD)/junit
 UNIT_TESTS := $(wildcard tests/unit)
 INTEGRATION_TESTS := $(wildcard tests/integration)
 
@@ -82,6 +84,7 @@ help:
 .PHONY: test
 test: pytest lint ansible-doc sanity importer ee docs demo matrix
 	@echo "make test: every gate passed"
+	@$(PY) tools/summarize_junit.py $(JUNIT)/pytest.xml $(JUNIT)/matrix-oldest.xml $(JUNIT)/matrix-newest.xml
 
 # --- virtual environments ------------------------------------------------------------
 
@@ -119,7 +122,7 @@ integration: install
 # unit and integration in one run: one summary line, both cores busy.
 .PHONY: pytest
 pytest: install
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_COMMON) $(PYTEST_ARGS) $(UNIT_TESTS) $(INTEGRATION_TESTS)
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_COMMON) --junitxml=$(JUNIT)/pytest.xml $(PYTEST_ARGS) $(UNIT_TESTS) $(INTEGRATION_TESTS)
 
 # --- ansible-test sanity -----------------------------------------------------------
 
@@ -203,11 +206,11 @@ matrix: matrix-oldest matrix-newest
 
 matrix-oldest: install .venv-oldest/.stamp-$(ANSIBLE_CORE_OLDEST)
 	@.venv-oldest/bin/ansible --version | sed -n 1p
-	$(TEST_ENV) .venv-oldest/bin/python -m pytest $(PYTEST_COMMON) $(MATRIX_ARGS) $(MATRIX_TESTS)
+	$(TEST_ENV) .venv-oldest/bin/python -m pytest $(PYTEST_COMMON) --junitxml=$(JUNIT)/matrix-oldest.xml $(MATRIX_ARGS) $(MATRIX_TESTS)
 
 matrix-newest: install .venv-newest/.stamp-$(ANSIBLE_CORE_NEWEST)
 	@.venv-newest/bin/ansible --version | sed -n 1p
-	$(TEST_ENV) .venv-newest/bin/python -m pytest $(PYTEST_COMMON) $(MATRIX_ARGS) $(MATRIX_TESTS)
+	$(TEST_ENV) .venv-newest/bin/python -m pytest $(PYTEST_COMMON) --junitxml=$(JUNIT)/matrix-newest.xml $(MATRIX_ARGS) $(MATRIX_TESTS)
 
 # --- demo, benchmark ------------------------------------------------------------------
 
