@@ -31,12 +31,7 @@ from collections import namedtuple
 from ansible_collections.alicloud.ens.plugins.module_utils.endpoints import endpoint_url
 from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsApiError, EnsCredentialError, EnsOptionError
 from ansible_collections.alicloud.ens.plugins.module_utils.options import CONNECTION_OPTIONS
-from ansible_collections.alicloud.ens.plugins.module_utils.transport import Credentials, SignedTransport, StaticCredentials
-
-try:
-    import requests
-except ImportError:  # transport.py reports the missing library; only the ECS role needs it here
-    requests = None
+from ansible_collections.alicloud.ens.plugins.module_utils.transport import Credentials, SignedTransport, StaticCredentials, requests_module
 
 DEFAULT_CONFIG_FILE = "~/.aliyun/config.json"
 DEFAULT_PROFILE_NAME = "default"
@@ -302,7 +297,9 @@ class EcsMetadataFetcher:
         self._timeout = timeout
 
     def __call__(self):
-        if requests is None:
+        try:
+            requests = requests_module()  # imported on first use, as transport.py does
+        except ImportError:
             raise EnsCredentialError("the ECS RAM role source needs the Python library requests")
         with requests.Session() as session:
             session.trust_env = False  # never send metadata requests through a proxy
@@ -322,7 +319,7 @@ class EcsMetadataFetcher:
         try:
             response = session.request(method, self.metadata_url + path, headers=headers,
                                        timeout=self._timeout, verify=self._verify, allow_redirects=False)
-        except requests.exceptions.RequestException as exc:
+        except requests_module().exceptions.RequestException as exc:
             raise EnsCredentialError("%s failed: %s (is this an ECS instance, and is ecs_metadata_endpoint right?)"
                                      % (what, type(exc).__name__))
         if response.status_code != 200:

@@ -19,30 +19,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import importlib.util
 import json
 import random
 import re
 import threading
 import time
-import traceback
 from collections import namedtuple
+from functools import lru_cache
 from urllib.parse import urlsplit
 
-try:
-    import requests
-    from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import HTTPError as Urllib3Error
-except ImportError:
-    HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
-    # What a failed request raises: socket errors, and (with requests) requests' and urllib3's own classes.
-    REQUEST_FAILURES = (OSError,)
-else:
-    HAS_REQUESTS = True
-    REQUESTS_IMPORT_ERROR = None
-    REQUEST_FAILURES = (requests.exceptions.RequestException, Urllib3Error, OSError)
-
-from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsApiError, EnsOptionError
+from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsApiError, EnsError, EnsOptionError
 from ansible_collections.alicloud.ens.plugins.module_utils.retry_policy import (
     backoff_delay,
     is_retryable,
@@ -55,6 +42,40 @@ from ansible_collections.alicloud.ens.plugins.module_utils.signing import (
     v1_signed_query,
     v3_signed_headers,
 )
+
+
+
+def _find_requests():
+    """``(HAS_REQUESTS, REQUESTS_IMPORT_ERROR)`` without importing ``requests``."""
+    try:
+        found = importlib.util.find_spec("requests") is not None
+    except (ImportError, ValueError):
+        found = False
+    return found, None if found else "ImportError: No module named 'requests'"
+
+
+# ``requests`` is found here but imported on first use: every lookup of a playbook runs in its
+# own worker process, and one answered from the run's cache must not pay for importing it.
+HAS_REQUESTS, REQUESTS_IMPORT_ERROR = _find_requests()
+
+
+@lru_cache(maxsize=None)
+def requests_module():
+    """The ``requests`` module, imported once; ``ImportError`` when it is missing or broken."""
+    import requests  # pylint: disable=import-outside-toplevel
+    import requests.adapters  # pylint: disable=import-outside-toplevel,unused-import
+    return requests
+
+
+def request_failures():
+    """What a failed request raises: socket errors, and requests' and urllib3's own classes when present."""
+    try:
+        requests = requests_module()
+        from urllib3.exceptions import HTTPError as Urllib3Error  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        return (OSError,)
+    return (requests.exceptions.RequestException, Urllib3Error, OSError)
+
 
 METHOD = "POST"
 SIGNATURE_VERSIONS = ("v3", "v1")
@@ -279,22 +300,43 @@ def verify_setting(validate_certs, ca_path):
 # I/O
 
 class RequestsSender:
-    """Sends signed requests through one ``requests.Session`` whose connection pool holds ``pool_size`` connections."""
+    """Sends signed requests through one ``requests.Session`` whose connection pool holds ``pool_size`` connections.
+
+    The session (and ``requests`` itself) is created on the first request.
+    """
 
     def __init__(self, pool_size=10, verify=True, user_agent=DEFAULT_USER_AGENT):
-        self._session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(int(pool_size), 1), max_retries=0)
-        self._session.mount("https://", adapter)
-        self._session.mount("http://", adapter)
-        self._session.headers["User-Agent"] = user_agent
-        self._session.headers["Accept"] = "application/json"
+        self._pool_size = max(int(pool_size), 1)
         self._verify = verify
+        self._user_agent = user_agent
+        self._session = None
         self._settings = {}
-        self._settings_lock = threading.Lock()
+        self._lock = threading.Lock()
+
+    def session(self):
+        """The one session, created on first use."""
+        with self._lock:
+            if self._session is None:
+                self._session = self._new_session()
+            return self._session
+
+    def _new_session(self):
+        try:
+            requests = requests_module()
+        except ImportError as exc:
+            raise EnsError("the Python library requests cannot be imported: %s" % exc)
+        session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=self._pool_size, max_retries=0)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        session.headers["User-Agent"] = self._user_agent
+        session.headers["Accept"] = "application/json"
+        return session
 
     def prepare(self, url, headers):
         """The prepared request, its URL exactly ``url``: ``requests`` must not re-encode what was signed."""
-        prepared = self._session.prepare_request(requests.Request(METHOD, url, headers=headers, data=b""))
+        session = self.session()
+        prepared = session.prepare_request(requests_module().Request(METHOD, url, headers=headers, data=b""))
         prepared.url = url
         return prepared
 
@@ -302,19 +344,23 @@ class RequestsSender:
         """Proxies and TLS settings from the environment, as ``Session.request`` merges them; once per endpoint."""
         parts = urlsplit(url)
         base = "%s://%s/" % (parts.scheme, parts.netloc)
-        with self._settings_lock:
+        session = self.session()
+        with self._lock:
             if base not in self._settings:
-                self._settings[base] = self._session.merge_environment_settings(base, {}, None, self._verify, None)
+                self._settings[base] = session.merge_environment_settings(base, {}, None, self._verify, None)
             return self._settings[base]
 
     def post(self, url, headers, timeout):
         prepared = self.prepare(url, headers)
         settings = self.environment_settings(url)
-        response = self._session.send(prepared, timeout=timeout, allow_redirects=False, **settings)
+        response = self.session().send(prepared, timeout=timeout, allow_redirects=False, **settings)
         return RawResponse(response.status_code, response.content, response.headers)
 
     def close(self):
-        self._session.close()
+        with self._lock:
+            session, self._session = self._session, None
+        if session is not None:
+            session.close()
 
 
 class SignedTransport:
@@ -413,7 +459,7 @@ class SignedTransport:
         self._count(api_calls=1)
         try:
             response = self._sender.post(signed.url, signed.headers, timeout)
-        except REQUEST_FAILURES as exc:
+        except request_failures() as exc:
             outcome = outcome_of_exception(exc, self.host, action, secrets)
         else:
             outcome = outcome_of_response(response, action)

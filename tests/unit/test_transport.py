@@ -144,7 +144,7 @@ def test_prepared_request_is_post_with_an_empty_body_and_the_signed_host():
 def test_sender_pool_matches_the_pool_size():
     sender = RequestsSender(pool_size=24)
     try:
-        adapter = sender._session.get_adapter("https://127.0.0.1/")
+        adapter = sender.session().get_adapter("https://127.0.0.1/")
         assert adapter._pool_maxsize == 24
     finally:
         sender.close()
@@ -522,3 +522,44 @@ def test_environment_proxies_are_honoured_and_read_once_per_endpoint(monkeypatch
         assert "https" not in bypassed["proxies"]
     finally:
         sender.close()
+
+
+def run_python(code):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import_root = Path(__file__).resolve().parents[2] / ".build" / "import-root"
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                               env={"PYTHONPATH": str(import_root), "PATH": "/usr/bin:/bin"})
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout.strip()
+
+
+def test_building_a_client_does_not_import_requests():
+    # A lookup answered from the run's cache builds a client but sends nothing: it must not pay for requests.
+    out = run_python(
+        "import sys\n"
+        "from ansible_collections.alicloud.ens.plugins.module_utils.connection import build_client\n"
+        "from ansible_collections.alicloud.ens.plugins.module_utils.options import DictOptionReader\n"
+        "client = build_client(DictOptionReader({'access_key_id': 'a', 'access_key_secret': 'b'}))\n"
+        "client.transport.close()\n"
+        "from ansible_collections.alicloud.ens.plugins.module_utils import transport\n"
+        "print(transport.HAS_REQUESTS, 'requests' in sys.modules)\n")
+    assert out == "True False"
+
+
+def test_without_requests_the_module_imports_and_says_what_is_missing():
+    out = run_python(
+        "import sys\n"
+        "sys.modules['requests'] = None\n"
+        "from ansible_collections.alicloud.ens.plugins.module_utils import transport\n"
+        "from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsError\n"
+        "print(transport.HAS_REQUESTS, transport.REQUESTS_IMPORT_ERROR)\n"
+        "try:\n"
+        "    transport.RequestsSender().session()\n"
+        "except EnsError as error:\n"
+        "    print(error)\n")
+    lines = out.splitlines()
+    assert lines[0] == "False ImportError: No module named 'requests'"
+    assert lines[1].startswith("the Python library requests cannot be imported")
