@@ -9,7 +9,7 @@ gate that silently collected nothing cannot pass.
 """
 
 import sys
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 
 def suite_counts(path):
