@@ -68,6 +68,7 @@ help:
 	@echo "make build / install  collection tarball in .build/dist, installed into .build/collections"
 	@echo "make unit / integration / pytest   pytest (PYTEST_ARGS=... to narrow)"
 	@echo "make sanity           ansible-test sanity --venv on a copy in .build/sanity (SANITY_ARGS=...)"
+	@echo "make sanity-py38      compile + import sanity of the modules and module_utils on Python 3.8"
 	@echo "make lint             ansible-lint (production), antsibull-docs lint, antsibull-changelog lint"
 	@echo "make ansible-doc      every plugin and role renders in ansible-doc without a warning"
 	@echo "make importer         galaxy-importer on the tarball (lint on, ansible-test off): no errors, no warnings"
@@ -82,7 +83,7 @@ help:
 
 # Order: the gates everyone works against first, the slow set-ups last.
 .PHONY: test
-test: pytest lint ansible-doc sanity importer ee docs demo matrix
+test: pytest lint ansible-doc sanity sanity-py38 importer ee docs demo matrix
 	@echo "make test: every gate passed"
 	@$(PY) tools/summarize_junit.py $(JUNIT)/pytest.xml $(JUNIT)/matrix-oldest.xml $(JUNIT)/matrix-newest.xml
 
@@ -132,14 +133,27 @@ pytest: install
 # instead of walking up to this repository, where .build is ignored. tests/output
 # is kept between runs, and with it ansible-test's delegation virtual environment
 # (its per-test virtual environments live in ~/.ansible/test/venv).
-.PHONY: sanity
-sanity: $(VENV_STAMP)
+.PHONY: sanity-tree
+sanity-tree: $(VENV_STAMP)
 	@if [ -f $(SHARED)/tools/ansible-test-offline-pip ]; then \
 	  $(PY) $(SHARED)/tools/ansible-test-offline-pip; \
 	else echo "note: $(SHARED)/tools/ansible-test-offline-pip not found; ansible-test will fetch get-pip itself"; fi
 	$(PY) tools/sync_tree.py $(ROOT) $(SANITY_ROOT) --keep tests/output --keep .git
 	@test -d $(SANITY_ROOT)/.git || git init --quiet $(SANITY_ROOT)
+
+.PHONY: sanity
+sanity: sanity-tree
 	cd $(SANITY_ROOT) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no $(SANITY_ARGS)
+
+# Modules and module_utils run on managed hosts, down to Python 3.8: they must
+# compile there and import without requests installed (ansible-test's import test
+# runs in a virtual environment that holds only what ansible-core needs).
+PYTHON_38 ?= $(shell python3 $(ROOT)/tools/find_python.py 3.8)
+.PHONY: sanity-py38
+sanity-py38: sanity-tree
+	@test -n "$(PYTHON_38)" || { echo "no Python 3.8 found (pyenv provides it)"; exit 1; }
+	cd $(SANITY_ROOT) && PATH=$(dir $(PYTHON_38)):$$PATH $(BIN)/ansible-test sanity --venv --python 3.8 --color no \
+	  --test compile --test import
 
 # --- lint --------------------------------------------------------------------------
 
