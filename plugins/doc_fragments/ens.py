@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The connection options of every module and plugin, documented once.
 
-C(alicloud.ens.ens) / C(alicloud.ens.ens.modules) for modules (the environment
-variables are named in the descriptions; the argument spec uses env_fallback),
+C(alicloud.ens.ens) for modules (the environment variables are named in the
+descriptions; the argument spec uses env_fallback),
 C(alicloud.ens.ens.plugins) for the lookup (C(env:) and C(vars:) entries).
 The options must match plugins/module_utils/options.py's CONNECTION_OPTIONS;
 tests/unit/test_options_doc_fragment.py checks that they do.
@@ -179,8 +179,6 @@ options:
     type: str
     default: sts.aliyuncs.com
 """
-
-    MODULES = DOCUMENTATION
 
     # Plugins (the lookup): Ansible's configuration system reads env: and vars: itself.
     PLUGINS = r"""

@@ -74,7 +74,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
-  - alicloud.ens.ens.modules
+  - alicloud.ens.ens
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
