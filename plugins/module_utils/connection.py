@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
+
 from ansible_collections.alicloud.ens.plugins.module_utils.credentials import credentials_from_options, region_from_profile
 from ansible_collections.alicloud.ens.plugins.module_utils.endpoints import resolve_endpoint
 from ansible_collections.alicloud.ens.plugins.module_utils.ens_client import DEFAULT_MAX_CONCURRENCY, EnsClient, validate_max_concurrency
@@ -31,7 +33,7 @@ def positive_number(option, value):
         number = float(value)
     except (TypeError, ValueError):
         raise EnsOptionError(option, "must be a number of seconds, got %r" % (value,))
-    if not number > 0:
+    if math.isnan(number) or number <= 0:
         raise EnsOptionError(option, "must be more than 0 seconds, got %r" % (value,))
     return number
 

@@ -28,7 +28,7 @@ def test_options_are_passed_through():
 
 
 @pytest.mark.parametrize("option, value", [
-    ("timeout", 0), ("timeout", -1), ("timeout", "soon"),
+    ("timeout", 0), ("timeout", -1), ("timeout", "soon"), ("timeout", "nan"),
     ("deadline", 0), ("deadline", "never"),
     ("max_retries", -1), ("max_retries", 1.5), ("max_retries", "many"),
     ("max_concurrency", 0), ("max_concurrency", "lots"),
