@@ -44,7 +44,6 @@ from ansible_collections.alicloud.ens.plugins.module_utils.signing import (
 )
 
 
-
 def _find_requests():
     """``(HAS_REQUESTS, REQUESTS_IMPORT_ERROR)`` without importing ``requests``."""
     try:
@@ -235,8 +234,8 @@ def is_timeout_exception(exception):
 def outcome_of_exception(exception, host, action=None, secrets=()):
     """The ``Outcome`` of a request that raised instead of answering (reset, timeout, TLS failure, ...)."""
     code = "Timeout" if is_timeout_exception(exception) else "ConnectionError"
-    message = "%s %s failed: %s: %s" % (METHOD, host, type(exception).__name__,
-                                         scrub(str(exception), secrets, redact_queries=True))
+    detail = scrub(str(exception), secrets, redact_queries=True)
+    message = "%s %s failed: %s: %s" % (METHOD, host, type(exception).__name__, detail)
     return Outcome(None, EnsApiError(code, message, action=action), is_retryable(exception=exception), None)
 
 
