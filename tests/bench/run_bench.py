@@ -211,7 +211,7 @@ def round_trip_seconds(emulator, runs):
     try:
         client.describe_export_image_info(page_size=50)
         samples = []
-        for _ in range(max(runs, 5)):
+        for _run in range(max(runs, 5)):
             started = time.perf_counter()
             client.describe_export_image_info(page_size=50)
             samples.append(time.perf_counter() - started)

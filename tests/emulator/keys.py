@@ -28,7 +28,7 @@ def iso_utc(epoch_seconds):
 
 
 def _random_text(length, alphabet=_ALPHANUMERIC):
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+    return "".join(secrets.choice(alphabet) for _position in range(length))
 
 
 def new_temporary_key(ttl_seconds, now):

@@ -257,7 +257,7 @@ def test_concurrent_callers_after_expiry_refresh_once(start_emulator, chain_for)
         except EnsApiError as exc:  # pragma: no cover - reported below
             failures.append(exc)
 
-    threads = [threading.Thread(target=call) for _ in range(6)]
+    threads = [threading.Thread(target=call) for _thread in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:

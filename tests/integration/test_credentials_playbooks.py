@@ -236,12 +236,12 @@ def test_bad_config_files_fail_naming_file_and_profile(start_emulator, tmp_path,
         "short_duration": ({"config_file": files["unknown"], "profile": "ok", "assume_role_arn": ROLE_ARN,
                             "assume_role_duration": 600}, ["assume_role_duration: must be at least 900"]),
     }
-    tasks = [task(name, IMAGE_INFO, args, ignore_errors=True) for name, (args, _) in cases.items()]
+    tasks = [task(name, IMAGE_INFO, args, ignore_errors=True) for name, (args, _expected) in cases.items()]
     tasks.append(lookup_task("lookup_not_json", ", config_file=%r, profile='ops'" % str(not_json), ignore_errors=True))
 
     run = run_playbook(play(tasks, dict(tls_defaults(emulator), endpoint=emulator.url)))
 
-    for name, (_, expected) in cases.items():
+    for name, (_args, expected) in cases.items():
         assert run.results[name]["failed"] is True, name
         for text in expected:
             assert text in run.results[name]["msg"], (name, text, run.results[name]["msg"])

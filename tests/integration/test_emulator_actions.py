@@ -170,7 +170,7 @@ def test_page_size_fifty_is_the_maximum_allowed(ens_emulator):
 
 def test_stats_count_requests_errors_and_signatures(start_emulator):
     emulator = start_emulator()
-    for _ in range(3):
+    for _call in range(3):
         ok_json(call_v1(emulator, "DescribeImageInfos"))
     ok_json(call_v3(emulator, "DescribeExportImageInfo"))
     call_v3(emulator, "DescribeExportImageInfo", {"PageSize": "51"})
@@ -194,7 +194,7 @@ def test_max_in_flight_counts_concurrent_requests(start_emulator):
         barrier.wait()
         statuses.append(call_v3(emulator, "DescribeExportImageInfo").status_code)
 
-    threads = [threading.Thread(target=one_call) for _ in range(4)]
+    threads = [threading.Thread(target=one_call) for _thread in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -23,7 +23,7 @@ def status_and_code(response):
 ])
 def test_error_faults_fire_limit_times(start_emulator, kind, status, code):
     emulator = start_emulator("--fault", "%s:1:2" % kind)
-    outcomes = [call_v3(emulator, "DescribeImageInfos").status_code for _ in range(3)]
+    outcomes = [call_v3(emulator, "DescribeImageInfos").status_code for _call in range(3)]
     assert outcomes == [status, status, 200]
     stats = emulator.stats()
     assert stats["faults"] == {kind: 2}
@@ -79,7 +79,7 @@ def test_drift_adds_a_record_between_calls(start_emulator):
     emulator = start_emulator("--fault", "drift:1:2", "--seed", "5")
     assert call_v3(emulator, "DescribeImageInfos").status_code == 200
     totals, first_pages = [], []
-    for _ in range(3):
+    for _listing in range(3):
         body = call_v3(emulator, "DescribeExportImageInfo", {"PageSize": "50"}).json()
         totals.append(body["TotalCount"])
         first_pages.append(body["Images"]["Image"])
@@ -107,18 +107,18 @@ def test_faults_spare_sts_and_control_paths(start_emulator):
 
 def test_first_listed_fault_wins_until_its_limit(start_emulator):
     emulator = start_emulator("--fault", "throttling:1:1", "--fault", "internal:1:1")
-    outcomes = [call_v3(emulator, "DescribeImageInfos").status_code for _ in range(3)]
+    outcomes = [call_v3(emulator, "DescribeImageInfos").status_code for _call in range(3)]
     assert outcomes == [400, 500, 200]
 
 
 def test_probability_zero_never_fires(start_emulator):
     emulator = start_emulator("--fault", "internal:0")
-    assert [call_v3(emulator, "DescribeImageInfos").status_code for _ in range(5)] == [200] * 5
+    assert [call_v3(emulator, "DescribeImageInfos").status_code for _call in range(5)] == [200] * 5
 
 
 def outcomes_with_seed(start_emulator, seed):
     emulator = start_emulator("--fault", "unavailable:0.5", "--seed", str(seed))
-    return [call_v3(emulator, "DescribeImageInfos").status_code for _ in range(16)]
+    return [call_v3(emulator, "DescribeImageInfos").status_code for _call in range(16)]
 
 
 def test_seed_makes_fault_draws_reproducible(start_emulator):

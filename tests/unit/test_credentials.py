@@ -118,7 +118,7 @@ def test_refreshing_credentials_fetch_once_for_concurrent_callers():
     fetch = CountingFetch(time.time, delay=0.05)
     provider = chain.RefreshingCredentials(fetch)
     seen = []
-    threads = [threading.Thread(target=lambda: seen.append(provider.get().access_key_id)) for _ in range(16)]
+    threads = [threading.Thread(target=lambda: seen.append(provider.get().access_key_id)) for _thread in range(16)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -101,7 +101,7 @@ def test_throttling_halves_the_limit_once_per_generation():
     limit = AdaptiveLimit(16)
     generation = limit.acquire()
     # Three requests of the same generation throttled: one cut.
-    for _ in range(3):
+    for _request in range(3):
         limit.throttled(generation)
     assert limit.limit == 8
     limit.throttled(limit.generation)
@@ -110,10 +110,10 @@ def test_throttling_halves_the_limit_once_per_generation():
 
 def test_limit_never_goes_below_one_and_grows_back_to_the_maximum_only():
     limit = AdaptiveLimit(4)
-    for _ in range(10):
+    for _request in range(10):
         limit.throttled(limit.generation)
     assert limit.limit == 1
-    for _ in range(100):
+    for _request in range(100):
         limit.succeeded()
     assert limit.limit == 4
 
@@ -123,7 +123,7 @@ def test_growth_is_additive_about_one_slot_per_window():
     limit.throttled(limit.generation)
     limit.throttled(limit.generation)
     assert limit.limit == 4
-    for _ in range(4):
+    for _request in range(4):
         limit.succeeded()
     assert 4.5 < limit.limit < 5.5
 

@@ -492,10 +492,10 @@ def test_counters_are_exact_under_threads():
     transport, _sender, _clock = make_transport([OK])
 
     def work():
-        for _ in range(50):
+        for _call in range(50):
             transport.call("DescribeImageInfos", VERSION, {})
 
-    threads = [threading.Thread(target=work) for _ in range(8)]
+    threads = [threading.Thread(target=work) for _thread in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
