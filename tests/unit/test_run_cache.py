@@ -43,10 +43,10 @@ def _racer(directory, key, counter_path, barrier, results):
 def _race(directory, key, counter_path, processes=RACERS):
     barrier = FORK.Barrier(processes)
     results = FORK.Queue()
-    workers = [FORK.Process(target=_racer, args=(directory, key, counter_path, barrier, results)) for _ in range(processes)]
+    workers = [FORK.Process(target=_racer, args=(directory, key, counter_path, barrier, results)) for _process in range(processes)]
     for worker in workers:
         worker.start()
-    values = [results.get(timeout=30) for _ in workers]
+    values = [results.get(timeout=30) for _worker in workers]
     for worker in workers:
         worker.join(timeout=30)
         assert worker.exitcode == 0
@@ -133,16 +133,23 @@ def test_an_unreadable_entry_counts_as_a_miss(tmp_path):
         assert json.load(entry) == ["new"]
 
 
+def key_question(**changes):
+    """The keyword arguments of ``cache_key`` for one API question, with ``changes`` over a fixed base."""
+    question = {"endpoint": "https://ens.aliyuncs.com", "identity": "key:A", "action": "DescribeExportImageInfo",
+                "params": {"image_id": "m-1", "image_name": "web"}}
+    question.update(changes)
+    return question
+
+
 def test_cache_key_ignores_parameter_order_and_separates_every_part():
-    base = dict(endpoint="https://ens.aliyuncs.com", identity="key:A", action="DescribeExportImageInfo",
-                params={"image_id": "m-1", "image_name": "web"})
-    reordered = dict(base, params={"image_name": "web", "image_id": "m-1"})
+    base = key_question()
+    reordered = key_question(params={"image_name": "web", "image_id": "m-1"})
     variants = [
-        dict(base, endpoint="https://ens.ap-southeast-1.aliyuncs.com"),
-        dict(base, identity="key:B"),
-        dict(base, action="DescribeImageInfos"),
-        dict(base, params={"image_id": "m-2", "image_name": "web"}),
-        dict(base, params={"image_id": "m-1"}),
+        key_question(endpoint="https://ens.ap-southeast-1.aliyuncs.com"),
+        key_question(identity="key:B"),
+        key_question(action="DescribeImageInfos"),
+        key_question(params={"image_id": "m-2", "image_name": "web"}),
+        key_question(params={"image_id": "m-1"}),
     ]
 
     assert cache_key(**base) == cache_key(**reordered)
