@@ -28,14 +28,21 @@ import threading
 import time
 from collections import namedtuple
 
+# The config file and the identity live in credential_sources.py, which a lookup answered from the run cache
+# imports without the transport; callers of the chain keep importing them from here.
+from ansible_collections.alicloud.ens.plugins.module_utils.credential_sources import (  # noqa: F401 pylint: disable=unused-import
+    DEFAULT_CONFIG_FILE,
+    find_profile,
+    identity,
+    parse_config,
+    region_from_profile,
+    select_profile,
+)
 from ansible_collections.alicloud.ens.plugins.module_utils.endpoints import endpoint_url
 from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsApiError, EnsCredentialError, EnsOptionError
 from ansible_collections.alicloud.ens.plugins.module_utils.options import CONNECTION_OPTIONS
 from ansible_collections.alicloud.ens.plugins.module_utils.transport import Credentials, SignedTransport, StaticCredentials, requests_module
 
-DEFAULT_CONFIG_FILE = "~/.aliyun/config.json"
-DEFAULT_PROFILE_NAME = "default"
-CURRENT_PROFILE = "(current)"  # how messages name the profile when none was asked for
 DEFAULT_ECS_METADATA_ENDPOINT = "http://100.100.100.200"
 DEFAULT_STS_ENDPOINT = "sts.aliyuncs.com"
 DEFAULT_SESSION_NAME = "alicloud-ens-ansible"
@@ -54,15 +61,7 @@ ECS_METADATA_TIMEOUT = (1, 3)
 MAX_REFRESH_MARGIN = 300
 REFRESH_MARGIN_SHARE = 0.2
 
-PROFILE_REQUIRED_FIELDS = {
-    "AK": ("access_key_id", "access_key_secret"),
-    "StsToken": ("access_key_id", "access_key_secret", "sts_token"),
-    "RamRoleArn": ("access_key_id", "access_key_secret", "ram_role_arn"),
-    "EcsRamRole": ("ram_role_name",),
-}
-
 AssumeRoleSettings = namedtuple("AssumeRoleSettings", "role_arn session_name duration policy external_id")
-ProfileChoice = namedtuple("ProfileChoice", "path name profile")
 
 
 # ---------------------------------------------------------------------------
@@ -85,12 +84,8 @@ def describe_options(options):
     return " / ".join(describe_option(option) for option in options)
 
 
-def profile_label(path, name):
-    return "profile %r in %s" % (name, path)
-
-
 # ---------------------------------------------------------------------------
-# Pure parts: expiry, config file, settings, API responses
+# Pure parts: expiry, settings, API responses
 
 def parse_expiration(text):
     """Seconds since the epoch of an ``Expiration`` such as ``2024-02-20T10:00:00Z`` (UTC)."""
@@ -105,47 +100,6 @@ def refresh_margin(lifetime):
 def refresh_due(now, fetched_at, expires_at):
     """True when credentials fetched at ``fetched_at`` and expiring at ``expires_at`` must be replaced."""
     return now >= expires_at - refresh_margin(expires_at - fetched_at)
-
-
-def parse_config(text, path, requested=None):
-    """The aliyun CLI config file's JSON object; ``EnsCredentialError`` naming the file and profile when it is not one."""
-    label = profile_label(path, requested or CURRENT_PROFILE)
-    try:
-        config = json.loads(text)
-    except ValueError as exc:
-        raise EnsCredentialError("%s: the aliyun CLI config file is not valid JSON (line %s, column %s)"
-                                 % (label, getattr(exc, "lineno", "?"), getattr(exc, "colno", "?")))
-    if not isinstance(config, dict) or not isinstance(config.get("profiles", []), list):
-        raise EnsCredentialError("%s: the file is not an aliyun CLI config (expected an object with a list 'profiles')" % label)
-    return config
-
-
-def profile_name_to_use(config, requested=None):
-    """The option's profile, else the file's ``current``, else ``default`` (as the aliyun CLI does)."""
-    return requested or config.get("current") or DEFAULT_PROFILE_NAME
-
-
-def select_profile(config, path, requested=None):
-    """The chosen profile dict, checked: ``EnsCredentialError`` naming the file and the profile otherwise."""
-    name = profile_name_to_use(config, requested)
-    profiles = [entry for entry in config.get("profiles", []) if isinstance(entry, dict)]
-    for profile in profiles:
-        if profile.get("name") == name:
-            check_profile(profile, path, name)
-            return profile
-    known = ", ".join(sorted(str(profile.get("name")) for profile in profiles)) or "none"
-    raise EnsCredentialError("%s not found (profiles in the file: %s)" % (profile_label(path, name), known))
-
-
-def check_profile(profile, path, name):
-    """Raise ``EnsCredentialError`` when the profile's mode is unsupported or a field it needs is missing."""
-    mode = profile.get("mode")
-    if mode not in PROFILE_REQUIRED_FIELDS:
-        raise EnsCredentialError("%s has mode %r, which alicloud.ens does not support (supported: %s)"
-                                 % (profile_label(path, name), mode, ", ".join(sorted(PROFILE_REQUIRED_FIELDS))))
-    missing = [field for field in PROFILE_REQUIRED_FIELDS[mode] if not profile.get(field)]
-    if missing:
-        raise EnsCredentialError("%s (mode %s) is missing %s" % (profile_label(path, name), mode, ", ".join(missing)))
 
 
 def profile_key_credentials(profile):
@@ -338,36 +292,6 @@ def metadata_verify(transport_options):
 # ---------------------------------------------------------------------------
 # The chain
 
-def find_profile(reader):
-    """``ProfileChoice`` of the config file, or ``None`` when the default file is absent and no profile was asked for."""
-    path = os.path.expanduser(reader.get("config_file") or DEFAULT_CONFIG_FILE)
-    requested = reader.get("profile")
-    if not os.path.exists(path):
-        if requested or path != os.path.expanduser(DEFAULT_CONFIG_FILE):
-            raise EnsCredentialError("%s: the aliyun CLI config file does not exist" % profile_label(path, requested or CURRENT_PROFILE))
-        return None
-    try:
-        with open(path, "rb") as config_file:
-            text = config_file.read().decode("utf-8")
-    except (IOError, OSError, UnicodeDecodeError) as exc:
-        raise EnsCredentialError("%s: the aliyun CLI config file cannot be read (%s)"
-                                 % (profile_label(path, requested or CURRENT_PROFILE), type(exc).__name__))
-    config = parse_config(text, path, requested)
-    profile = select_profile(config, path, requested)
-    return ProfileChoice(path, profile_name_to_use(config, requested), profile)
-
-
-def region_from_profile(reader):
-    """The chosen profile's ``region_id``, or ``None``; a broken file is reported by the chain, not here."""
-    try:
-        choice = find_profile(reader)
-    except EnsCredentialError:
-        return None
-    if choice is None:
-        return None
-    return choice.profile.get("region_id") or None
-
-
 def provider_from_keys(reader, transport_options):
     credentials = credentials_from_keys(reader)
     return StaticCredentials(credentials) if credentials is not None else None
@@ -453,25 +377,3 @@ def credentials_from_options(reader, transport_options):
     if settings is None:
         return provider
     return assume_role_provider(provider, settings, reader, transport_options)
-
-
-def identity(reader):
-    """A non-secret name for where the credentials come from, for cache keys; never raises for a broken file."""
-    role_arn = reader.get("assume_role_arn")
-    return base_identity(reader) + ("+role:%s" % role_arn if role_arn else "")
-
-
-def base_identity(reader):
-    access_key_id = reader.get("access_key_id")
-    if access_key_id:
-        return "key:%s" % access_key_id
-    try:
-        choice = find_profile(reader)
-    except EnsCredentialError:
-        return "profile:%s#%s" % (os.path.expanduser(reader.get("config_file") or DEFAULT_CONFIG_FILE), reader.get("profile") or "")
-    if choice is not None:
-        return "profile:%s#%s" % (choice.path, choice.name)
-    role_name = reader.get("ecs_role_name")
-    if role_name:
-        return "ecs-role:%s" % role_name
-    return "none"
