@@ -14,6 +14,10 @@ entry, the others wait for the lock and then read the entry.
 
 Keys are SHA-256 hashes of the endpoint, a non-secret credentials identity, the
 action and its parameters. Neither keys nor entries ever hold a secret.
+
+Every lookup runs in a fresh worker process, so what a cache hit costs is what
+the worker imports and builds: nothing here imports the transport, and the
+client behind ``CachedListings`` can be a ``LazyClient``, built on a miss only.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -133,14 +137,54 @@ class CachedListings:
         self._identity = identity
 
     def describe_image_infos(self, os_type=None):
-        return self._cached("DescribeImageInfos", self._client.describe_image_infos, {"os_type": os_type})
+        return self._cached("DescribeImageInfos", "describe_image_infos", {"os_type": os_type})
 
     def list_export_images(self, **params):
-        return self._cached("DescribeExportImageInfo", self._client.list_export_images, params)
+        return self._cached("DescribeExportImageInfo", "list_export_images", params)
 
     def __getattr__(self, name):
         return getattr(self._client, name)
 
-    def _cached(self, action, call, params):
+    def _cached(self, action, method, params):
         key = cache_key(self._endpoint, self._identity, action, params)
-        return self._cache.get_or_compute(key, lambda: call(**params))
+        # The client's method is looked up on a miss only: a LazyClient builds itself on that lookup.
+        return self._cache.get_or_compute(key, lambda: getattr(self._client, method)(**params))
+
+
+class IdleTransport:
+    """The transport of a client that was never built: it has sent nothing and retried nothing."""
+
+    api_calls = 0
+    retries = 0
+
+
+IDLE_TRANSPORT = IdleTransport()
+
+
+class LazyClient:
+    """An ``EnsClient`` that ``build()`` makes on first use, so a lookup answered from the cache never builds one.
+
+    Until then ``transport`` is an ``IdleTransport`` (the counters a query reports are 0)
+    and ``close()`` has nothing to close.
+    """
+
+    def __init__(self, build):
+        self._build = build
+        self._client = None
+
+    @property
+    def built(self):
+        return self._client is not None
+
+    @property
+    def transport(self):
+        return self._client.transport if self._client is not None else IDLE_TRANSPORT
+
+    def close(self):
+        if self._client is not None:
+            self._client.transport.close()
+
+    def __getattr__(self, name):
+        if self._client is None:
+            self._client = self._build()
+        return getattr(self._client, name)

@@ -222,3 +222,81 @@ def test_cached_listings_ask_again_for_other_parameters_endpoints_or_identities(
 
 def test_cached_listings_pass_everything_else_to_the_client(tmp_path):
     assert _cached_client(tmp_path).transport == "the transport"
+
+
+# --- LazyClient: a client built on the first miss only ----------------------------------
+
+
+class ClosableFakeClient(FakeClient):
+    """A FakeClient whose transport counts requests and records being closed."""
+
+    def __init__(self):
+        super().__init__()
+        self.transport = FakeTransport()
+
+
+class FakeTransport:
+    def __init__(self):
+        self.api_calls = 3
+        self.retries = 1
+        self.closed = False
+
+    def close(self):
+        self.closed = True
+
+
+def _lazy(built):
+    from ansible_collections.alicloud.ens.plugins.plugin_utils.run_cache import LazyClient
+
+    def build():
+        built.append(ClosableFakeClient())
+        return built[-1]
+    return LazyClient(build)
+
+
+def test_lazy_client_is_not_built_until_a_call_and_has_spent_nothing():
+    built = []
+    client = _lazy(built)
+
+    assert (client.transport.api_calls, client.transport.retries) == (0, 0)
+    client.close()
+
+    assert built == []
+    assert client.built is False
+
+
+def test_lazy_client_builds_once_on_the_first_call_and_closes_what_it_built():
+    built = []
+    client = _lazy(built)
+
+    first = client.describe_image_infos(os_type="linux")
+    client.describe_image_infos(os_type="windows")
+    client.close()
+
+    assert len(built) == 1
+    assert first["images"] == [{"image_id": "m-linux-1"}]
+    assert built[0].calls == [("DescribeImageInfos", "linux"), ("DescribeImageInfos", "windows")]
+    assert (client.transport.api_calls, client.transport.retries) == (3, 1)
+    assert built[0].transport.closed is True
+
+
+def test_a_cache_hit_never_builds_the_lazy_client(tmp_path):
+    _cached_client(tmp_path, FakeClient()).list_export_images(image_id="m-1", page_size=50)
+    built = []
+    lazy = _lazy(built)
+
+    answer = _cached_client(tmp_path, lazy).list_export_images(image_id="m-1", page_size=50)
+
+    assert answer == {"images": [{"image_id": "m-1"}], "total_count": 1}
+    assert built == []
+    assert _cached_client(tmp_path, lazy).transport.api_calls == 0
+
+
+def test_a_cache_miss_builds_the_lazy_client_and_asks_it(tmp_path):
+    built = []
+
+    answer = _cached_client(tmp_path, _lazy(built)).describe_image_infos(os_type="linux")
+
+    assert len(built) == 1
+    assert built[0].calls == [("DescribeImageInfos", "linux")]
+    assert answer["images"] == [{"image_id": "m-linux-1"}]
