@@ -197,17 +197,21 @@ _raw:
     - ubuntu_22_04_x64_20G_alibase_20240220.vhd
 """
 
+import functools
+import traceback
+
 from ansible.errors import AnsibleLookupError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.alicloud.ens.plugins.module_utils.connection import build_client
-from ansible_collections.alicloud.ens.plugins.module_utils.credentials import identity
+# Only what a cache hit needs is imported here. The client, its transport, the credential chain and
+# requests are imported on a miss only (new_client): each lookup runs in a fresh worker process.
+from ansible_collections.alicloud.ens.plugins.module_utils.credential_sources import identity, region_from_profile
+from ansible_collections.alicloud.ens.plugins.module_utils.endpoints import resolve_endpoint
 from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsError
 from ansible_collections.alicloud.ens.plugins.module_utils.image_queries import query_export_images, query_images
 from ansible_collections.alicloud.ens.plugins.module_utils.options import PluginOptionReader
-from ansible_collections.alicloud.ens.plugins.module_utils.transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
-from ansible_collections.alicloud.ens.plugins.plugin_utils.run_cache import CachedListings, RunCache, default_cache_dir
+from ansible_collections.alicloud.ens.plugins.plugin_utils.run_cache import CachedListings, LazyClient, RunCache, default_cache_dir
 
 # The filters of each source, in the order a no-match message names them.
 IMAGE_FILTERS = ("terms", "os_type", "os_name", "compute_type", "owner_alias", "image_version", "name_regex", "image_ids")
@@ -270,34 +274,53 @@ def results(items, details):
     return [item.get("image_id") for item in items]
 
 
+def request_endpoint(reader):
+    """The ENS base URL the requests go to, found as ``connection.endpoint_of`` finds it, without importing the transport.
+
+    The cache key needs it before any client exists; a unit test checks that both agree.
+    """
+    region_id = reader.get("region_id") or (None if reader.get("endpoint") else region_from_profile(reader))
+    return resolve_endpoint(reader.get("endpoint"), region_id, reader.get("endpoint_type") or "public")
+
+
+def new_client(reader):
+    """An ``EnsClient`` for the options; called on a cache miss only, so only a miss imports the transport and requests."""
+    from ansible_collections.alicloud.ens.plugins.module_utils.transport import requests_module  # pylint: disable=import-outside-toplevel
+    try:
+        requests_module()
+    except ImportError:
+        raise AnsibleLookupError(missing_requests_message(traceback.format_exc()))
+    from ansible_collections.alicloud.ens.plugins.module_utils.connection import build_client  # pylint: disable=import-outside-toplevel
+    return build_client(reader)
+
+
+def cached(client, reader):
+    """``client`` with its listing calls answered from this run's cache."""
+    return CachedListings(client, RunCache(default_cache_dir()), request_endpoint(reader), identity(reader))
+
+
+def query(source, reader):
+    """The items the options select; a client is built, and the API asked, only when the run cache has no answer."""
+    client = LazyClient(functools.partial(new_client, reader))
+    try:
+        listings = cached(client, reader) if reader.get("cache") else client
+        run_query = query_export_images if source == "export" else query_images
+        return run_query(listings, reader)["images"]
+    finally:
+        client.close()
+
+
 class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
-        if not HAS_REQUESTS:
-            raise AnsibleLookupError(missing_requests_message(REQUESTS_IMPORT_ERROR))
         reader = TermsOptionReader(PluginOptionReader(self), terms)
         source = reader.get("source", "images")
         try:
-            items = self._query(source, reader)
+            items = query(source, reader)
         except EnsError as error:
             raise AnsibleLookupError(to_native(error))
         if reader.get("latest") and not items:
             filter_names = EXPORT_FILTERS if source == "export" else IMAGE_FILTERS
             raise AnsibleLookupError(no_match_message(source, filters_given(reader, filter_names)))
         return results(items, reader.get("details"))
-
-    def _query(self, source, reader):
-        client = build_client(reader)
-        try:
-            if reader.get("cache"):
-                client = cached(client, reader)
-            query = query_export_images if source == "export" else query_images
-            return query(client, reader)["images"]
-        finally:
-            client.transport.close()
-
-
-def cached(client, reader):
-    """``client`` with its listing calls answered from this run's cache."""
-    return CachedListings(client, RunCache(default_cache_dir()), client.transport.endpoint_url, identity(reader))
