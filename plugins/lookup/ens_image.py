@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: ens_image
 author:
-  - alicloud.ens contributors
+  - alicloud.ens contributors (@alicloud-ens)
 short_description: Choose Alibaba Cloud ENS images by filters, for templates and C(vars:)
 version_added: 1.0.0
 description:
