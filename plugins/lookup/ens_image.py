@@ -25,7 +25,8 @@ description:
     answer before the filters, so lookups with different filters over the same API call share it.
     It lives in the controller's per-run temporary directory (files readable only by their owner,
     keyed by endpoint, credentials source, action and API parameters; never a secret), which Ansible
-    removes when the run ends. Disable it with O(cache=false)."
+    removes when the run ends. Disable it with O(cache=false). A lookup answered from the cache sends no
+    request, so only lookups that call the API check the credentials and the connection settings."
   - Runs on the controller and needs the Python library C(requests) there.
   - Versions compare numerically component by component (V(7.9) < V(7.10)); newest means the
     highest version, then the latest build date in the image ID, then the image ID; export records
