@@ -208,7 +208,7 @@ from ansible.plugins.lookup import LookupBase
 # Only what a cache hit needs is imported here. The client, its transport, the credential chain and
 # requests are imported on a miss only (new_client): each lookup runs in a fresh worker process.
 from ansible_collections.alicloud.ens.plugins.module_utils.credential_sources import identity, region_from_profile
-from ansible_collections.alicloud.ens.plugins.module_utils.endpoints import resolve_endpoint
+from ansible_collections.alicloud.ens.plugins.module_utils.endpoints import endpoint_from_options
 from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsError
 from ansible_collections.alicloud.ens.plugins.module_utils.image_queries import query_export_images, query_images
 from ansible_collections.alicloud.ens.plugins.module_utils.options import PluginOptionReader
@@ -276,12 +276,11 @@ def results(items, details):
 
 
 def request_endpoint(reader):
-    """The ENS base URL the requests go to, found as ``connection.endpoint_of`` finds it, without importing the transport.
+    """The ENS base URL the requests go to, as ``connection.endpoint_of`` finds it, without importing the transport.
 
     The cache key needs it before any client exists; a unit test checks that both agree.
     """
-    region_id = reader.get("region_id") or (None if reader.get("endpoint") else region_from_profile(reader))
-    return resolve_endpoint(reader.get("endpoint"), region_id, reader.get("endpoint_type") or "public")
+    return endpoint_from_options(reader, region_from_profile)
 
 
 def new_client(reader):

@@ -14,7 +14,7 @@ __metaclass__ = type
 import math
 
 from ansible_collections.alicloud.ens.plugins.module_utils.credentials import credentials_from_options, region_from_profile
-from ansible_collections.alicloud.ens.plugins.module_utils.endpoints import resolve_endpoint
+from ansible_collections.alicloud.ens.plugins.module_utils.endpoints import endpoint_from_options
 from ansible_collections.alicloud.ens.plugins.module_utils.ens_client import DEFAULT_MAX_CONCURRENCY, EnsClient, validate_max_concurrency
 from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsOptionError
 from ansible_collections.alicloud.ens.plugins.module_utils.transport import SignedTransport, validate_signature_version
@@ -73,8 +73,7 @@ def transport_options(reader):
 
 def endpoint_of(reader):
     """The ENS base URL: the ``endpoint`` option, else the region's (from the option or the profile)."""
-    region_id = reader.get("region_id") or (None if reader.get("endpoint") else region_from_profile(reader))
-    return resolve_endpoint(reader.get("endpoint"), region_id, reader.get("endpoint_type") or "public")
+    return endpoint_from_options(reader, region_from_profile)
 
 
 def build_client(reader):

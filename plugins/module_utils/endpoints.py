@@ -122,3 +122,13 @@ def _port_of(parts, endpoint, option):
 
 def _bad_endpoint(option, endpoint, reason):
     return EnsOptionError(option, "%r is not accepted: %s; expected %s" % (endpoint, reason, ENDPOINT_SYNTAX))
+
+
+def endpoint_from_options(reader, profile_region):
+    """The ENS base URL for the options in ``reader``: ``endpoint``, else the region's.
+
+    The region is the ``region_id`` option, else ``profile_region(reader)`` (the
+    aliyun CLI profile's), which is not consulted when an endpoint is given.
+    """
+    region_id = reader.get("region_id") or (None if reader.get("endpoint") else profile_region(reader))
+    return resolve_endpoint(reader.get("endpoint"), region_id, reader.get("endpoint_type") or "public")
