@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from tests.emulator import catalogue
+from tests.integration.expectations import expected_record
 
 SIGNATURES = ("v3", "v1")
 IMAGE_INFO = "alicloud.ens.ens_image_info"
@@ -29,19 +30,6 @@ FAULTS = {
     "drift": (("--fault", "drift:0.3:2"), {}),
 }
 RETRIED_KINDS = set(FAULTS) - {"drift"}
-
-
-def expected_record(raw):
-    return {
-        "architecture": raw["Architecture"],
-        "creation_time": raw["CreationTime"],
-        "exported_image_url": raw["ExportedImageURL"],
-        "image_export_status": raw["ImageExportStatus"],
-        "image_id": raw["ImageId"],
-        "image_name": raw["ImageName"],
-        "image_owner_alias": raw["ImageOwnerAlias"],
-        "platform": raw["Platform"],
-    }
 
 
 def expected_records(count):

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from tests.emulator import catalogue
+from tests.integration.expectations import expected_record
 
 SIGNATURES = ("v3", "v1")
 TOKEN = "emulatorStsToken-42"
@@ -47,19 +48,6 @@ def oldest_first(image):
 def expected_images(os_type=None, keep=lambda image: True):
     images = [expected_image(raw) for raw in catalogue.images_for_os_type(os_type)]
     return sorted([image for image in images if keep(image)], key=oldest_first)
-
-
-def expected_record(raw):
-    return {
-        "architecture": raw["Architecture"],
-        "creation_time": raw["CreationTime"],
-        "exported_image_url": raw["ExportedImageURL"],
-        "image_export_status": raw["ImageExportStatus"],
-        "image_id": raw["ImageId"],
-        "image_name": raw["ImageName"],
-        "image_owner_alias": raw["ImageOwnerAlias"],
-        "platform": raw["Platform"],
-    }
 
 
 def by_creation(records):
