@@ -54,7 +54,9 @@ def camel_to_snake(name):
 def snake_keys(value):
     """``value`` with every dictionary key, at any depth, in snake_case."""
     if isinstance(value, dict):
-        return dict((camel_to_snake(key), snake_keys(item)) for key, item in value.items())
+        # Most values are scalars: test for them here rather than pay a call each (10,000 records x 8 keys).
+        return {camel_to_snake(key): snake_keys(item) if isinstance(item, (dict, list)) else item
+                for key, item in value.items()}
     if isinstance(value, list):
         return [snake_keys(item) for item in value]
     return value
@@ -73,7 +75,7 @@ def unwrap_list(container, item_key):
 
 def with_keys(record, keys, default=None):
     """``record`` with every key of ``keys`` present (missing ones set to ``default``)."""
-    complete = dict((key, default) for key in keys)
+    complete = dict.fromkeys(keys, default)
     complete.update(record)
     return complete
 
