@@ -152,8 +152,26 @@ def listing_order(records):
     return sorted(records, key=lambda record: record["CreationTime"], reverse=True)
 
 
+def insert_in_listing_order(listing, record):
+    """``listing`` (a sequence in ``listing_order``) with ``record`` added where ``listing_order`` puts it, as a tuple.
+
+    The same result as ``tuple(listing_order(list(listing) + [record]))``
+    without sorting again: a record created later than every other one (what
+    ``drift`` adds) goes first, before all older ones; ties go after the
+    records already listed, as the stable sort leaves them.
+    """
+    created = record["CreationTime"]
+    position = next((index for index, listed in enumerate(listing) if listed["CreationTime"] < created), len(listing))
+    return tuple(listing[:position]) + (record,) + tuple(listing[position:])
+
+
 def filter_export_records(records, image_id=None, image_name=None):
-    """The exact-match ``ImageId`` / ``ImageName`` filters of DescribeExportImageInfo."""
+    """The exact-match ``ImageId`` / ``ImageName`` filters of DescribeExportImageInfo.
+
+    Without either filter this is ``records`` itself (no copy).
+    """
+    if image_id is None and image_name is None:
+        return records
     return [record for record in records
             if (image_id is None or record["ImageId"] == image_id)
             and (image_name is None or record["ImageName"] == image_name)]

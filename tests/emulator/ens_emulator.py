@@ -89,14 +89,17 @@ def parse_os_type(params):
     return os_type
 
 
-def export_page(records, params):
-    """The DescribeExportImageInfo answer (without RequestId) for ``params`` over ``records``."""
+def export_page(listing, params):
+    """The DescribeExportImageInfo answer (without RequestId) for ``params`` over ``listing``.
+
+    ``listing`` holds the records already in ``catalogue.listing_order`` (newest
+    first); without an ``ImageId`` / ``ImageName`` filter only the page is copied.
+    """
     page_number = parse_int_param(params, "PageNumber", 1, 1)
     page_size = parse_int_param(params, "PageSize", catalogue.DEFAULT_PAGE_SIZE, 1, catalogue.MAX_PAGE_SIZE)
-    matching = catalogue.filter_export_records(catalogue.listing_order(records),
-                                               params.get("ImageId") or None, params.get("ImageName") or None)
+    matching = catalogue.filter_export_records(listing, params.get("ImageId") or None, params.get("ImageName") or None)
     return {
-        "Images": {"Image": catalogue.page_of(matching, page_number, page_size)},
+        "Images": {"Image": list(catalogue.page_of(matching, page_number, page_size))},
         "PageNumber": page_number,
         "PageSize": page_size,
         "TotalCount": len(matching),
@@ -121,8 +124,10 @@ class Emulator:
         self.verifier = SignatureVerifier(self.keys)
         self.stats = Stats()
         self.faults = FaultInjector(options.fault, options.seed)
+        # The export records in listing order (newest first), as a tuple that is replaced, never
+        # changed, when drift adds a record: a request pages through one snapshot without a copy.
         self._records_lock = threading.Lock()
-        self._records = catalogue.export_records(options.export_images, options.seed)
+        self._listing = tuple(catalogue.listing_order(catalogue.export_records(options.export_images, options.seed)))
         self.routes = {
             "DescribeImageInfos": Route(ENS_VERSION, self.describe_image_infos, True),
             "DescribeExportImageInfo": Route(ENS_VERSION, self.describe_export_image_info, True),
@@ -139,15 +144,16 @@ class Emulator:
 
     def describe_export_image_info(self, params):
         with self._records_lock:
-            records = list(self._records)
-        return export_page(records, params)
+            listing = self._listing
+        return export_page(listing, params)
 
     def assume_role(self, params):
         return sts.assume_role(params, self.keys, self.clock(), self.options.sts_ttl)
 
     def add_drift_record(self):
         with self._records_lock:
-            self._records.append(catalogue.export_record(len(self._records), self.options.seed))
+            record = catalogue.export_record(len(self._listing), self.options.seed)
+            self._listing = catalogue.insert_in_listing_order(self._listing, record)
 
     # --- API requests ---
 
