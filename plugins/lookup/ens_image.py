@@ -27,7 +27,7 @@ description:
     keyed by endpoint, credentials source, action and API parameters; never a secret), which Ansible
     removes when the run ends. Disable it with O(cache=false). A lookup answered from the cache sends no
     request, so only lookups that call the API check the credentials and the connection settings."
-  - Runs on the controller and needs the Python library C(requests) there.
+  - Runs on the controller, with no Python library beyond ansible-core.
   - Versions compare numerically component by component (V(7.9) < V(7.10)); newest means the
     highest version, then the latest build date in the image ID, then the image ID; export records
     by creation time.
@@ -199,14 +199,13 @@ _raw:
 """
 
 import functools
-import traceback
 
 from ansible.errors import AnsibleLookupError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.lookup import LookupBase
 
 # Only what a cache hit needs is imported here. The client, its transport, the credential chain and
-# requests are imported on a miss only (new_client): each lookup runs in a fresh worker process.
+# http.client are imported on a miss only (new_client): each lookup runs in a fresh worker process.
 from ansible_collections.alicloud.ens.plugins.module_utils.credential_sources import identity, region_from_profile
 from ansible_collections.alicloud.ens.plugins.module_utils.endpoints import endpoint_from_options
 from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsError
@@ -260,14 +259,6 @@ def no_match_message(source, given):
     return "No %s matches %s" % (what, describe_filters(given))
 
 
-def missing_requests_message(import_error=None):
-    """Why the lookup cannot run: the last line of the import traceback, and what to install."""
-    lines = [line for line in to_native(import_error or "").splitlines() if line.strip()]
-    reason = lines[-1].strip() if lines else "requests is not installed"
-    return ("The alicloud.ens.ens_image lookup needs the Python library requests on the controller "
-            "(pip install requests): %s" % reason)
-
-
 def results(items, details):
     """What the lookup returns: the items themselves, or their image IDs."""
     if details:
@@ -284,12 +275,7 @@ def request_endpoint(reader):
 
 
 def new_client(reader):
-    """An ``EnsClient`` for the options; called on a cache miss only, so only a miss imports the transport and requests."""
-    from ansible_collections.alicloud.ens.plugins.module_utils.transport import requests_module  # pylint: disable=import-outside-toplevel
-    try:
-        requests_module()
-    except ImportError:
-        raise AnsibleLookupError(missing_requests_message(traceback.format_exc()))
+    """An ``EnsClient`` for the options; called on a cache miss only, so only a miss imports the client and its transport."""
     from ansible_collections.alicloud.ens.plugins.module_utils.connection import build_client  # pylint: disable=import-outside-toplevel
     return build_client(reader)
 

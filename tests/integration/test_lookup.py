@@ -244,17 +244,16 @@ def test_a_bad_option_fails_naming_it(ens_emulator, run_playbook):
     assert "image_version: malformed constraint" in run.output
 
 
-def test_without_requests_the_lookup_fails_saying_what_to_install(ens_emulator, run_playbook, tmp_path):
-    blocker = tmp_path / "no-requests" / "requests"
-    blocker.mkdir(parents=True)
-    (blocker / "__init__.py").write_text("raise ImportError('No module named requests (hidden by the test)')\n")
-    expressions = {"image": "{{ lookup('%s', os_name='debian', latest=true) }}" % LOOKUP}
+def test_the_lookup_needs_no_requests(ens_emulator, run_playbook, tmp_path):
+    blockers = tmp_path / "no-requests"
+    for name in ("requests", "urllib3"):
+        (blockers / name).mkdir(parents=True)
+        (blockers / name / "__init__.py").write_text("raise ImportError('No module named %s (hidden by the test)')\n" % name)
+    expressions = {"image": "{{ lookup('%s', os_name='debian', latest=true, cache=false) }}" % LOOKUP}
 
-    run = run_playbook(localhost_play(expressions, connection_vars(ens_emulator)),
-                       env={"PYTHONPATH": str(blocker.parent)}, expect_rc=2)
+    run = run_playbook(localhost_play(expressions, connection_vars(ens_emulator)), env={"PYTHONPATH": str(blockers)})
 
-    assert "needs the Python library requests on the controller" in run.output
-    assert "pip install requests): ImportError: No module named requests (hidden by the test)" in run.output
+    assert run.results["image"] == ids_oldest_to_newest(catalogue_images(OSName="debian"))[-1]
 
 
 # --- where options come from -------------------------------------------------------------

@@ -7,10 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from ansible.errors import AnsibleLookupError
 
 from ansible_collections.alicloud.ens.plugins.lookup import ens_image
-from ansible_collections.alicloud.ens.plugins.module_utils import connection, transport
+from ansible_collections.alicloud.ens.plugins.module_utils import connection
 from ansible_collections.alicloud.ens.plugins.module_utils.options import DictOptionReader
 
 
@@ -66,21 +65,10 @@ def test_results_are_ids_unless_details_are_asked_for():
     assert ens_image.results([], details=False) == []
 
 
-def test_missing_requests_message_says_what_to_install_and_why():
-    traceback = ("Traceback (most recent call last):\n  File \"x.py\", line 1, in <module>\n"
-                 "ModuleNotFoundError: No module named 'requests'\n")
-
-    message = ens_image.missing_requests_message(traceback)
-
-    assert message == ("The alicloud.ens.ens_image lookup needs the Python library requests on the controller "
-                       "(pip install requests): ModuleNotFoundError: No module named 'requests'")
-    assert ens_image.missing_requests_message(None).endswith("requests is not installed")
-
-
 # --- what a cache hit costs: no client, no transport ------------------------------------------
 
 IMPORT_ROOT = Path(__file__).resolve().parents[2] / ".build" / "import-root"
-HEAVY_MODULES = ("transport", "connection", "credentials", "ens_client", "requests")
+HEAVY_MODULES = ("transport", "connection", "credentials", "ens_client", "http.client")
 UNREACHABLE = "https://127.0.0.1:9"  # nothing listens on the discard port: a request would fail
 
 # Runs in a fresh interpreter, as in an Ansible worker: the real plugin loader loads the lookup, which then
@@ -103,7 +91,7 @@ except Exception as error:
     outcome = {"error": "%s: %s" % (type(error).__name__, error)}
 prefix = "ansible_collections.alicloud.ens.plugins.module_utils."
 outcome["imported"] = sorted(name for name in ("transport", "connection", "credentials", "ens_client")
-                             if prefix + name in sys.modules) + (["requests"] if "requests" in sys.modules else [])
+                             if prefix + name in sys.modules) + (["http.client"] if "http.client" in sys.modules else [])
 print(json.dumps(outcome))
 """
 
@@ -167,18 +155,3 @@ def test_request_endpoint_takes_the_region_of_the_profile_as_the_client_does(tmp
 
     assert ens_image.request_endpoint(reader) == connection.endpoint_of(reader)
     assert "ap-northeast-1" in ens_image.request_endpoint(reader)
-
-
-# --- requests missing or broken ---------------------------------------------------------------
-
-
-def test_without_requests_a_new_client_fails_saying_what_to_install(monkeypatch):
-    def broken_requests():
-        raise ImportError("No module named requests (hidden by the test)")
-    monkeypatch.setattr(transport, "requests_module", broken_requests)
-
-    with pytest.raises(AnsibleLookupError) as raised:
-        ens_image.new_client(DictOptionReader({"endpoint": UNREACHABLE, "access_key_id": "id", "access_key_secret": "s"}))
-
-    assert str(raised.value).startswith("The alicloud.ens.ens_image lookup needs the Python library requests on the controller")
-    assert str(raised.value).endswith("(pip install requests): ImportError: No module named requests (hidden by the test)")
