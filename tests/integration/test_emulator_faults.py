@@ -90,6 +90,21 @@ def test_drift_adds_a_record_between_calls(start_emulator):
     assert emulator.stats()["faults"] == {"drift": 2}
 
 
+def test_drift_shifts_every_later_page_by_one(start_emulator):
+    """Over HTTPS, pages of 50 of 120 records with a drift on each of the first 3 requests."""
+    emulator = start_emulator("--fault", "drift:1:3", "--seed", "5", "--export-images", "120")
+    bodies = [call_v3(emulator, "DescribeExportImageInfo", {"PageSize": "50", "PageNumber": str(number)}).json()
+              for number in (1, 2, 3, 1, 2, 3)]
+    for index, body in enumerate(bodies):
+        count = 120 + min(index + 1, 3)
+        listing = catalogue.listing_order(catalogue.export_records(count, seed=5))
+        assert body["TotalCount"] == count
+        assert body["Images"]["Image"] == catalogue.page_of(listing, body["PageNumber"], 50)
+    records = [record for body in bodies[3:] for record in body["Images"]["Image"]]
+    assert len(set(record["ImageId"] for record in records)) == len(records) == 123
+    assert emulator.stats()["faults"] == {"drift": 3}
+
+
 def test_faults_come_after_signature_verification(start_emulator):
     emulator = start_emulator("--fault", "unavailable:1")
     refused = call_v3(emulator, "DescribeImageInfos", access_key_secret="wrong")
