@@ -285,8 +285,10 @@ def _missing_action_or_version(request, name):
 
 def headers_of(message):
     """Lower-cased name -> value; repeated headers joined by ``,`` in sorted order (as the SDK signs them)."""
-    names = set(name.lower() for name in message.keys())
-    return dict((name, ",".join(sorted(value.strip() for value in message.get_all(name)))) for name in names)
+    values = {}
+    for name, value in message.items():
+        values.setdefault(name.lower(), []).append(value.strip())
+    return dict((name, ",".join(sorted(found))) for name, found in values.items())
 
 
 def form_params(headers, body):
