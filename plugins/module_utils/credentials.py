@@ -41,7 +41,13 @@ from ansible_collections.alicloud.ens.plugins.module_utils.credential_sources im
 from ansible_collections.alicloud.ens.plugins.module_utils.endpoints import endpoint_url
 from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsApiError, EnsCredentialError, EnsOptionError
 from ansible_collections.alicloud.ens.plugins.module_utils.options import CONNECTION_OPTIONS
-from ansible_collections.alicloud.ens.plugins.module_utils.transport import Credentials, SignedTransport, StaticCredentials, requests_module
+from ansible_collections.alicloud.ens.plugins.module_utils.transport import (
+    Credentials,
+    SignedTransport,
+    StaticCredentials,
+    request_failures,
+    simple_request,
+)
 
 DEFAULT_ECS_METADATA_ENDPOINT = "http://100.100.100.200"
 DEFAULT_STS_ENDPOINT = "sts.aliyuncs.com"
@@ -251,16 +257,11 @@ class EcsMetadataFetcher:
         self._timeout = timeout
 
     def __call__(self):
-        try:
-            requests = requests_module()  # imported on first use, as transport.py does
-        except ImportError:
-            raise EnsCredentialError("the ECS RAM role source needs the Python library requests")
-        with requests.Session() as session:
-            session.trust_env = False  # never send metadata requests through a proxy
-            token = self._request(session, "PUT", ECS_METADATA_TOKEN_PATH,
-                                  {"X-aliyun-ecs-metadata-token-ttl-seconds": str(ECS_METADATA_TOKEN_TTL_SECONDS)})
-            body = self._request(session, "GET", ECS_METADATA_CREDENTIALS_PATH + self.role_name,
-                                 {"X-aliyun-ecs-metadata-token": token})
+        # Never through a proxy: the metadata service answers on the instance's own link.
+        token = self._request("PUT", ECS_METADATA_TOKEN_PATH,
+                              {"X-aliyun-ecs-metadata-token-ttl-seconds": str(ECS_METADATA_TOKEN_TTL_SECONDS)})
+        body = self._request("GET", ECS_METADATA_CREDENTIALS_PATH + self.role_name,
+                             {"X-aliyun-ecs-metadata-token": token})
         try:
             fields = json.loads(body)
         except ValueError:
@@ -268,21 +269,20 @@ class EcsMetadataFetcher:
                                      % (self.metadata_url, self.role_name))
         return metadata_response_credentials(fields, self.role_name)
 
-    def _request(self, session, method, path, headers):
+    def _request(self, method, path, headers):
         what = "ECS RAM role %r: %s %s%s" % (self.role_name, method, self.metadata_url, path)
         try:
-            response = session.request(method, self.metadata_url + path, headers=headers,
-                                       timeout=self._timeout, verify=self._verify, allow_redirects=False)
-        except requests_module().exceptions.RequestException as exc:
+            status, content = simple_request(method, self.metadata_url + path, headers, self._timeout, self._verify)
+        except request_failures() as exc:
             raise EnsCredentialError("%s failed: %s (is this an ECS instance, and is ecs_metadata_endpoint right?)"
                                      % (what, type(exc).__name__))
-        if response.status_code != 200:
-            raise EnsCredentialError("%s answered HTTP %s" % (what, response.status_code))
-        return response.text
+        if status != 200:
+            raise EnsCredentialError("%s answered HTTP %s" % (what, status))
+        return content.decode("utf-8", "replace")
 
 
 def metadata_verify(transport_options):
-    """``requests``' ``verify`` for the metadata service, from the transport's ``validate_certs``/``ca_path``."""
+    """What to verify the metadata service's certificate with (``verify_setting``), from ``validate_certs``/``ca_path``."""
     options = transport_options or {}
     if options.get("validate_certs") is False:
         return False

@@ -12,14 +12,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.alicloud.ens.plugins.module_utils.connection import build_client
 from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsError
 from ansible_collections.alicloud.ens.plugins.module_utils.image_queries import cost_of
 from ansible_collections.alicloud.ens.plugins.module_utils.options import DictOptionReader, connection_argument_spec
-from ansible_collections.alicloud.ens.plugins.module_utils.transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 
 
 def module_argument_spec(argument_spec):
@@ -55,8 +54,6 @@ def run_query(query, reader, client_factory=build_client):
 def run_ens_module(argument_spec, query):
     """Build the module, run ``query(client, reader)`` and exit with its result (``changed`` is always false)."""
     module = AnsibleModule(argument_spec=module_argument_spec(argument_spec), supports_check_mode=True)
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
     result, failure = run_query(query, DictOptionReader(module.params))
     if failure is not None:
         module.fail_json(**failure)

@@ -27,10 +27,16 @@ RETRYABLE_CODES = frozenset([
 
 RETRYABLE_HTTP_STATUSES = frozenset([500, 502, 503, 504])
 
-# Exception classes are recognised by name (anywhere in their class hierarchy),
-# so this module needs no ``requests`` import: requests' ConnectionError,
-# Timeout, ConnectTimeout, ReadTimeout and ChunkedEncodingError, and Python's
-# own ConnectionError (ConnectionResetError, ...) and timeouts.
+# Exception classes are recognised by name, so this module imports neither ``http.client`` nor
+# ``ssl``. The most specific class of an exception decides: its class hierarchy is read from the
+# class itself upwards, and the first name found in either list wins.
+#
+# Retryable: Python's ConnectionError family (ConnectionResetError, ConnectionRefusedError,
+# BrokenPipeError, and http.client's RemoteDisconnected, a server closing a connection without an
+# answer), timeouts, DNS failures (gaierror), http.client's IncompleteRead, BadStatusLine and
+# other HTTPExceptions (a truncated or garbled answer), and a TLS stream cut short (SSLEOFError,
+# SSLZeroReturnError). The names of requests' and urllib3's classes are kept too (ConnectionError,
+# Timeout, ChunkedEncodingError, ...), for callers and tests that raise them.
 RETRYABLE_EXCEPTION_NAMES = frozenset([
     "ConnectionError",
     "Timeout",
@@ -39,11 +45,20 @@ RETRYABLE_EXCEPTION_NAMES = frozenset([
     "ChunkedEncodingError",
     "TimeoutError",
     "timeout",
+    "gaierror",
+    "RemoteDisconnected",
+    "IncompleteRead",
+    "BadStatusLine",
+    "HTTPException",
+    "SSLEOFError",
+    "SSLZeroReturnError",
 ])
 
-# requests' SSLError is a ConnectionError, but a certificate that fails
-# verification fails the same way every time: retrying only delays the error.
+# A certificate that fails verification, or a TLS set-up that fails, fails the same way every
+# time: retrying only delays the error. The same for a URL that cannot be sent.
 FINAL_EXCEPTION_NAMES = frozenset([
+    "SSLCertVerificationError",
+    "CertificateError",
     "SSLError",
     "InvalidURL",
     "InvalidSchema",
@@ -67,11 +82,16 @@ def _exception_class_names(exception):
 
 
 def is_retryable_exception(exception):
-    """True for connection failures and timeouts, false for TLS and URL errors."""
-    names = _exception_class_names(exception)
-    if any(name in FINAL_EXCEPTION_NAMES for name in names):
-        return False
-    return any(name in RETRYABLE_EXCEPTION_NAMES for name in names)
+    """True for connection failures, truncated answers and timeouts, false for certificate, TLS and URL errors.
+
+    The most specific class named in either list decides (an ``SSLEOFError`` is an ``SSLError`` too).
+    """
+    for name in _exception_class_names(exception):
+        if name in FINAL_EXCEPTION_NAMES:
+            return False
+        if name in RETRYABLE_EXCEPTION_NAMES:
+            return True
+    return False
 
 
 def is_retryable(http_status=None, code=None, exception=None):

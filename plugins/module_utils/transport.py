@@ -5,29 +5,32 @@
 
 Every request is ``POST <endpoint>/?<query>`` with an empty body, as the
 official SDKs send it. The query string is built here, byte for byte as it was
-signed, and handed to ``requests`` as it is. The decisions (what to sign, how a
-response maps to an error, how long to wait) are pure functions; the
-``SignedTransport`` class only strings them together around one
-``requests.Session``.
+signed, and sent as it is by ``HttpSender``, a small keep-alive connection pool
+on the standard library's ``http.client`` (no third-party package is needed).
+The decisions (what to sign, how a response maps to an error, how long to
+wait) are pure functions; the ``SignedTransport`` class only strings them
+together around one sender.
 
 Nothing in this module ever puts a secret, a token or a signed URL into a
-message: exceptions from ``requests`` carry the URL, and a V1 URL holds the
-signature and the security token, so their text is scrubbed.
+message: a V1 URL holds the signature and the security token, so the text of
+every exception is scrubbed.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import importlib.util
+import base64
 import json
+import os
 import random
 import re
+import select
 import threading
 import time
 from collections import namedtuple
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsApiError, EnsError, EnsOptionError
 from ansible_collections.alicloud.ens.plugins.module_utils.retry_policy import (
@@ -44,36 +47,23 @@ from ansible_collections.alicloud.ens.plugins.module_utils.signing import (
 )
 
 
-def _find_requests():
-    """``(HAS_REQUESTS, REQUESTS_IMPORT_ERROR)`` without importing ``requests``."""
-    try:
-        found = importlib.util.find_spec("requests") is not None
-    except (ImportError, ValueError):
-        found = False
-    return found, None if found else "ImportError: No module named 'requests'"
-
-
-# ``requests`` is found here but imported on first use: every lookup of a playbook runs in its
-# own worker process, and one answered from the run's cache must not pay for importing it.
-HAS_REQUESTS, REQUESTS_IMPORT_ERROR = _find_requests()
+@lru_cache(maxsize=None)
+def http_client_module():
+    """``http.client``, imported on first use: a lookup answered from the run's cache never sends a request."""
+    import http.client  # pylint: disable=import-outside-toplevel
+    return http.client
 
 
 @lru_cache(maxsize=None)
-def requests_module():
-    """The ``requests`` module, imported once; ``ImportError`` when it is missing or broken."""
-    import requests  # pylint: disable=import-outside-toplevel
-    import requests.adapters  # pylint: disable=import-outside-toplevel,unused-import
-    return requests
+def ssl_module():
+    """``ssl``, imported on first use (an HTTPS endpoint, or the first failed request)."""
+    import ssl  # pylint: disable=import-outside-toplevel
+    return ssl
 
 
 def request_failures():
-    """What a failed request raises: socket errors, and requests' and urllib3's own classes when present."""
-    try:
-        requests = requests_module()
-        from urllib3.exceptions import HTTPError as Urllib3Error  # pylint: disable=import-outside-toplevel
-    except ImportError:
-        return (OSError,)
-    return (requests.exceptions.RequestException, Urllib3Error, OSError)
+    """What a failed request raises: socket and TLS errors (all ``OSError``) and ``http.client``'s own."""
+    return (OSError, http_client_module().HTTPException)
 
 
 METHOD = "POST"
@@ -181,7 +171,7 @@ def is_success_code(code):
 
 
 def header_value(headers, name):
-    """A header's value, whatever the case of its name (``requests`` headers or a plain dict)."""
+    """A header's value, whatever the case of its name."""
     for key, value in (headers or {}).items():
         if key.lower() == name:
             return value
@@ -231,11 +221,17 @@ def is_timeout_exception(exception):
                for cls in type(exception).__mro__)
 
 
+def is_certificate_exception(exception):
+    return any(cls.__name__ in ("SSLCertVerificationError", "CertificateError") for cls in type(exception).__mro__)
+
+
 def outcome_of_exception(exception, host, action=None, secrets=()):
     """The ``Outcome`` of a request that raised instead of answering (reset, timeout, TLS failure, ...)."""
     code = "Timeout" if is_timeout_exception(exception) else "ConnectionError"
     detail = scrub(str(exception), secrets, redact_queries=True)
     message = "%s %s failed: %s: %s" % (METHOD, host, type(exception).__name__, detail)
+    if is_certificate_exception(exception):
+        message += " (the server's certificate is not trusted: set ca_path to the CA bundle that signed it)"
     return Outcome(None, EnsApiError(code, message, action=action), is_retryable(exception=exception), None)
 
 
@@ -289,77 +285,268 @@ def validate_signature_version(signature_version):
 
 
 def verify_setting(validate_certs, ca_path):
-    """``requests``' ``verify``: the CA bundle when given, else whether to validate at all."""
+    """What to verify the server's certificate with: the CA bundle (file or directory) when given, else ``True``;
+    ``False`` for no verification at all."""
     if not validate_certs:
         return False
     return ca_path or True
 
 
+def ssl_context(verify):
+    """One TLS client context for ``verify`` (``verify_setting``): the system trust store, a CA bundle, or no checks.
+
+    A CA bundle that cannot be read is an ``EnsError`` naming it, not a failed request.
+    """
+    ssl = ssl_module()
+    if verify is False:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    if verify is True:
+        return ssl.create_default_context()
+    try:
+        if os.path.isdir(verify):
+            return ssl.create_default_context(capath=verify)
+        return ssl.create_default_context(cafile=verify)
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        raise EnsError("the CA bundle %s (option ca_path) cannot be loaded: %s: %s" % (verify, type(exc).__name__, exc))
+
+
+# A route: where a connection goes (scheme, host, port) and through which proxy; one pool of idle connections each.
+Route = namedtuple("Route", "scheme host port proxy_host proxy_port proxy_headers")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _has_proxy_variables(environ):
+    return any(name.lower().endswith("_proxy") for name in environ)
+
+
+def environment_proxy(scheme, host, environ=None):
+    """The proxy URL for ``scheme://host`` from the ``*_proxy`` environment variables (``NO_PROXY`` honoured), or ``None``.
+
+    The same variables, and the same rules, as ``requests`` and ``urllib`` use; ``urllib.request`` is
+    imported only when such a variable is set.
+    """
+    environ = os.environ if environ is None else environ
+    if not _has_proxy_variables(environ):
+        return None
+    import urllib.request  # pylint: disable=import-outside-toplevel
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(scheme)
+    if not proxy or urllib.request.proxy_bypass_environment(host, proxies):
+        return None
+    return proxy
+
+
+def proxy_authorization(username, password):
+    """The ``Proxy-Authorization`` header for the user information of a proxy URL (percent-decoded)."""
+    pair = "%s:%s" % (unquote(username or ""), unquote(password or ""))
+    return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+
+
+def route_of(url, environ=None):
+    """The ``Route`` of a request to ``url``: its scheme, host and port, and the environment's proxy for it."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS:
+        raise EnsError("the endpoint %s://%s is neither http nor https" % (scheme, parts.netloc))
+    host = parts.hostname
+    port = parts.port or DEFAULT_PORTS[scheme]
+    proxy = environment_proxy(scheme, parts.netloc, environ)
+    if not proxy:
+        return Route(scheme, host, port, None, None, ())
+    if "://" not in proxy:
+        proxy = "http://" + proxy
+    proxy_parts = urlsplit(proxy)
+    if proxy_parts.scheme.lower() != "http" or not proxy_parts.hostname:
+        raise EnsError("the proxy %s://%s (from the %s_proxy environment variable) is not supported: "
+                       "only http:// proxies are" % (proxy_parts.scheme, proxy_parts.hostname or "", scheme))
+    headers = ()
+    if proxy_parts.username is not None:
+        headers = (("Proxy-Authorization", proxy_authorization(proxy_parts.username, proxy_parts.password)),)
+    return Route(scheme, host, port, proxy_parts.hostname, proxy_parts.port or 80, headers)
+
+
+def request_target(url, parts=None):
+    """What follows ``scheme://host[:port]`` in ``url`` (``/`` when nothing does): the request line's target, unchanged."""
+    parts = parts or urlsplit(url)
+    return url[len(parts.scheme) + 3 + len(parts.netloc):] or "/"
+
+
+def is_connection_dropped(connection):
+    """Whether an idle keep-alive connection was closed by the server (or has unexpected bytes to read).
+
+    An idle connection has nothing to read: a socket that is readable right now has seen the server's
+    FIN (or a reset), as urllib3's ``is_connection_dropped`` checks.
+    """
+    sock = connection.sock
+    if sock is None:
+        return True
+    try:
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return bool(poller.poll(0))
+        return bool(select.select([sock], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
+
+
 # ---------------------------------------------------------------------------
 # I/O
 
-class RequestsSender:
-    """Sends signed requests through one ``requests.Session`` whose connection pool holds ``pool_size`` connections.
+class HttpSender:
+    """Sends signed requests over ``http.client`` with a keep-alive connection pool per scheme, host and port; thread-safe.
 
-    The session (and ``requests`` itself) is created on the first request.
+    Up to ``pool_size`` idle connections are kept per route; a thread that finds none idle opens
+    another one (the paginator bounds how many threads send at once), and a connection handed back
+    to a full pool is closed. A connection goes back only after its response was read to the end and
+    did not say ``Connection: close``; one the server closed while it was idle is dropped, not used.
+    ``verify`` is ``verify_setting()``'s answer. Proxies come from the ``*_proxy`` environment
+    variables, read once per endpoint; HTTPS goes through a proxy with ``CONNECT``.
     """
 
-    def __init__(self, pool_size=10, verify=True, user_agent=DEFAULT_USER_AGENT):
+    def __init__(self, pool_size=10, verify=True, user_agent=DEFAULT_USER_AGENT, environ=None):
         self._pool_size = max(int(pool_size), 1)
         self._verify = verify
         self._user_agent = user_agent
-        self._session = None
-        self._settings = {}
+        self._environ = environ
+        self._context = None
+        self._routes = {}
+        self._idle = {}
         self._lock = threading.Lock()
 
-    def session(self):
-        """The one session, created on first use."""
-        with self._lock:
-            if self._session is None:
-                self._session = self._new_session()
-            return self._session
+    @property
+    def pool_size(self):
+        """Idle connections kept per route."""
+        return self._pool_size
 
-    def _new_session(self):
-        try:
-            requests = requests_module()
-        except ImportError as exc:
-            raise EnsError("the Python library requests cannot be imported: %s" % exc)
-        session = requests.Session()
-        adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=self._pool_size, max_retries=0)
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        session.headers["User-Agent"] = self._user_agent
-        session.headers["Accept"] = "application/json"
-        return session
-
-    def prepare(self, url, headers):
-        """The prepared request, its URL exactly ``url``: ``requests`` must not re-encode what was signed."""
-        session = self.session()
-        prepared = session.prepare_request(requests_module().Request(METHOD, url, headers=headers, data=b""))
-        prepared.url = url
-        return prepared
-
-    def environment_settings(self, url):
-        """Proxies and TLS settings from the environment, as ``Session.request`` merges them; once per endpoint."""
+    def route(self, url):
+        """The ``Route`` of ``url``, worked out (proxy settings included) once per scheme and host."""
         parts = urlsplit(url)
-        base = "%s://%s/" % (parts.scheme, parts.netloc)
-        session = self.session()
+        key = (parts.scheme, parts.netloc)
+        route = self._routes.get(key)
+        if route is None:
+            route = route_of(url, self._environ)
+            with self._lock:
+                route = self._routes.setdefault(key, route)
+        return route
+
+    def context(self):
+        """The one TLS context of this sender, created on the first HTTPS request."""
         with self._lock:
-            if base not in self._settings:
-                self._settings[base] = session.merge_environment_settings(base, {}, None, self._verify, None)
-            return self._settings[base]
+            if self._context is None:
+                self._context = ssl_context(self._verify)
+            return self._context
+
+    def _connect(self, route, timeout):
+        http_client = http_client_module()
+        host, port = (route.proxy_host, route.proxy_port) if route.proxy_host else (route.host, route.port)
+        if route.scheme == "https":
+            connection = http_client.HTTPSConnection(host, port, timeout=timeout, context=self.context())
+            if route.proxy_host:
+                connection.set_tunnel(route.host, route.port, headers=dict(route.proxy_headers))
+        else:
+            connection = http_client.HTTPConnection(host, port, timeout=timeout)
+        return connection
+
+    def _checkout(self, route, timeout):
+        """An idle connection of ``route`` that the server has not closed, else a new one."""
+        while True:
+            with self._lock:
+                idle = self._idle.get(route)
+                connection = idle.pop() if idle else None
+            if connection is None:
+                return self._connect(route, timeout)
+            if not is_connection_dropped(connection):
+                connection.timeout = timeout
+                connection.sock.settimeout(timeout)
+                return connection
+            connection.close()
+
+    def _checkin(self, route, connection):
+        with self._lock:
+            idle = self._idle.setdefault(route, [])
+            if len(idle) < self._pool_size:
+                idle.append(connection)
+                return
+        connection.close()
 
     def post(self, url, headers, timeout):
-        prepared = self.prepare(url, headers)
-        settings = self.environment_settings(url)
-        response = self.session().send(prepared, timeout=timeout, allow_redirects=False, **settings)
-        return RawResponse(response.status_code, response.content, response.headers)
+        """``POST url`` with an empty body: the target is ``url``'s ``/?<query>`` as it is, never re-encoded."""
+        route = self.route(url)
+        parts = urlsplit(url)
+        target = request_target(url, parts)
+        if route.proxy_host and route.scheme == "http":
+            target = "%s://%s%s" % (parts.scheme, parts.netloc, target)  # plain HTTP through a proxy: absolute form
+        connection = self._checkout(route, timeout)
+        try:
+            connection.putrequest(METHOD, target, skip_host=True, skip_accept_encoding=True)
+            connection.putheader("Host", parts.netloc)
+            connection.putheader("User-Agent", self._user_agent)
+            connection.putheader("Accept", "application/json")
+            connection.putheader("Content-Length", "0")
+            for name, value in headers.items():
+                if name.lower() != "host":
+                    connection.putheader(name, value)
+            if route.proxy_host and route.scheme == "http":
+                for name, value in route.proxy_headers:
+                    connection.putheader(name, value)
+            connection.endheaders()
+            response = connection.getresponse()
+            content = response.read()
+        except BaseException:
+            connection.close()
+            raise
+        if response.will_close:
+            connection.close()
+        else:
+            self._checkin(route, connection)
+        return RawResponse(response.status, content, dict(response.getheaders()))
+
+    def idle_connections(self):
+        """How many idle connections the pool holds now, all routes together."""
+        with self._lock:
+            return sum(len(idle) for idle in self._idle.values())
 
     def close(self):
+        """Close every idle connection; the sender stays usable (a later request opens a new one)."""
         with self._lock:
-            session, self._session = self._session, None
-        if session is not None:
-            session.close()
+            idle, self._idle = self._idle, {}
+        for connections in idle.values():
+            for connection in connections:
+                connection.close()
+
+
+def simple_request(method, url, headers, timeout, verify=True):
+    """``(status, content)`` of one request on a new, unpooled connection that never goes through a proxy.
+
+    ``timeout`` is seconds or ``(connect, read)`` seconds. For the ECS metadata service, which must be
+    reached directly; raises what ``request_failures()`` lists.
+    """
+    connect_timeout, read_timeout = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+    parts = urlsplit(url)
+    http_client = http_client_module()
+    if parts.scheme.lower() == "https":
+        connection = http_client.HTTPSConnection(parts.hostname, parts.port, timeout=connect_timeout, context=ssl_context(verify))
+    elif parts.scheme.lower() == "http":
+        connection = http_client.HTTPConnection(parts.hostname, parts.port, timeout=connect_timeout)
+    else:
+        raise EnsError("the URL %s://%s is neither http nor https" % (parts.scheme, parts.netloc))
+    try:
+        connection.connect()
+        connection.sock.settimeout(read_timeout)
+        connection.putrequest(method, request_target(url, parts), skip_host=True, skip_accept_encoding=True)
+        connection.putheader("Host", parts.netloc)
+        connection.putheader("Content-Length", "0")
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
 
 
 class SignedTransport:
@@ -386,7 +573,7 @@ class SignedTransport:
         self._clock = clock
         self._rng = rng
         self._deadline_at = clock() + self.deadline if self.deadline else None
-        self._sender = sender or RequestsSender(pool_size, verify_setting(validate_certs, ca_path), user_agent)
+        self._sender = sender or HttpSender(pool_size, verify_setting(validate_certs, ca_path), user_agent)
         self._lock = threading.Lock()
         self._api_calls = 0
         self._retries = 0

@@ -95,7 +95,8 @@ def test_an_untrusted_certificate_fails_at_once_as_a_connection_error(ens_emulat
     client = client_for(ens_emulator, ca_path=None)
     with pytest.raises(EnsApiError) as caught:
         client.describe_image_infos()
-    assert caught.value.code == "ConnectionError" and "SSLError" in caught.value.message
+    assert caught.value.code == "ConnectionError" and "SSLCertVerificationError" in caught.value.message
+    assert "set ca_path" in caught.value.message
     assert client.transport.api_calls == 1 and client.transport.retries == 0
     assert ens_emulator.stats()["requests"] == {}
 

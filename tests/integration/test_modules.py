@@ -279,6 +279,17 @@ def test_adhoc_configured_by_environment_variables(ens_emulator, run_adhoc, sign
     assert run.result["images"] == expected_images("linux")
 
 
+def test_the_modules_need_no_requests(ens_emulator, run_adhoc, tmp_path):
+    blockers = tmp_path / "no-requests"
+    for name in ("requests", "urllib3"):
+        (blockers / name).mkdir(parents=True)
+        (blockers / name / "__init__.py").write_text("raise ImportError('No module named %s (hidden by the test)')\n" % name)
+    env = dict(ens_emulator.env(), PYTHONPATH=str(blockers))
+    run = run_adhoc(IMAGE_INFO, {"ca_path": ens_emulator.ca_path, "os_type": "linux"}, env=env)
+    assert_success(run.result)
+    assert run.result["images"] == expected_images("linux")
+
+
 def test_adhoc_legacy_alicloud_environment_variables(ens_emulator, run_adhoc):
     env = {
         "ALICLOUD_ACCESS_KEY": ens_emulator.access_key_id,

@@ -48,7 +48,7 @@ def test_build_client_wires_endpoint_credentials_and_pool():
         transport = client.transport
         assert transport.endpoint_url == "https://127.0.0.1:8443" and transport.host == "127.0.0.1:8443"
         assert transport.signature_version == "v1"
-        assert transport._sender.session().get_adapter("https://127.0.0.1:8443/")._pool_maxsize == 5
+        assert transport._sender.pool_size == 5
         assert (transport.api_calls, transport.retries) == (0, 0)
     finally:
         client.transport.close()

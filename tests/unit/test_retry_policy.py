@@ -1,6 +1,8 @@
 """The retry policy: every row of ENS_API.md's error table, and the back-off."""
 
+import http.client
 import socket
+import ssl
 
 import pytest
 import requests
@@ -79,6 +81,14 @@ def test_gateway_errors_with_any_code_are_retried(http_status):
     ConnectionRefusedError(111, "Connection refused"),
     TimeoutError("timed out"),
     socket.timeout("timed out"),
+    socket.gaierror(-3, "Temporary failure in name resolution"),
+    BrokenPipeError(32, "Broken pipe"),
+    http.client.RemoteDisconnected("Remote end closed connection without response"),
+    http.client.IncompleteRead(b"{\"Ima", 100),
+    http.client.BadStatusLine("garbage"),
+    http.client.LineTooLong("header line"),
+    ssl.SSLEOFError(8, "EOF occurred in violation of protocol"),
+    ssl.SSLZeroReturnError(6, "TLS/SSL connection has been closed"),
 ])
 def test_connection_errors_and_timeouts_are_retried(exception):
     assert is_retryable(exception=exception) is True
@@ -89,6 +99,10 @@ def test_connection_errors_and_timeouts_are_retried(exception):
     requests.exceptions.InvalidURL("bad url"),
     requests.exceptions.MissingSchema("no scheme"),
     requests.exceptions.TooManyRedirects("loop"),
+    ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"),
+    ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"),
+    http.client.InvalidURL("URL can't contain control characters"),
+    OSError(2, "No such file or directory"),
     ValueError("not JSON"),
     KeyError("Code"),
 ])

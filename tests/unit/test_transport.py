@@ -4,14 +4,14 @@ No network: the retry loop runs against a fake sender with an injected clock,
 sleep and random source.
 """
 
+import http.client
 import json
+import socket
+import ssl
 import threading
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-import requests
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from ansible_collections.alicloud.ens.plugins.module_utils import signing
 from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsApiError, EnsOptionError
@@ -20,7 +20,6 @@ from ansible_collections.alicloud.ens.plugins.module_utils.transport import (
     Credentials,
     Outcome,
     RawResponse,
-    RequestsSender,
     SignedTransport,
     StaticCredentials,
     error_from_response,
@@ -110,44 +109,6 @@ def test_each_signing_gets_a_fresh_nonce_and_signature():
     second = sign_request(ENDPOINT, "DescribeImageInfos", VERSION, {}, CREDS, "v3")
     assert first.headers["x-acs-signature-nonce"] != second.headers["x-acs-signature-nonce"]
     assert first.headers["Authorization"] != second.headers["Authorization"]
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.text(min_size=1, max_size=8), st.text(max_size=12), max_size=4))
-def test_requests_sends_the_signed_query_unchanged(params):
-    signed = sign_request(ENDPOINT, "DescribeExportImageInfo", VERSION, params, CREDS, "v1")
-    sender = RequestsSender(pool_size=1)
-    try:
-        prepared = sender.prepare(signed.url, signed.headers)
-        # What requests would have made of it on its own must be the same bytes too.
-        plain = requests.Request("POST", signed.url).prepare()
-    finally:
-        sender.close()
-    assert prepared.url == signed.url
-    assert plain.url == signed.url
-    assert prepared.path_url == "/?" + urlsplit(signed.url).query
-
-
-def test_prepared_request_is_post_with_an_empty_body_and_the_signed_host():
-    signed = sign_request(ENDPOINT, "DescribeImageInfos", VERSION, {}, CREDS, "v3")
-    sender = RequestsSender(pool_size=4)
-    try:
-        prepared = sender.prepare(signed.url, signed.headers)
-    finally:
-        sender.close()
-    assert prepared.method == "POST"
-    assert prepared.body in (None, b"", "")
-    assert prepared.headers["Content-Length"] == "0"
-    assert prepared.headers["host"] == "127.0.0.1:8443"
-
-
-def test_sender_pool_matches_the_pool_size():
-    sender = RequestsSender(pool_size=24)
-    try:
-        adapter = sender.session().get_adapter("https://127.0.0.1/")
-        assert adapter._pool_maxsize == 24
-    finally:
-        sender.close()
 
 
 def test_verify_setting():
@@ -243,27 +204,33 @@ def signed_v1_url():
 
 def test_connection_error_message_has_no_url_query_secret_or_token():
     url = signed_v1_url()
-    exc = requests.exceptions.ConnectionError("HTTPSConnectionPool(host='127.0.0.1', port=8443): Max retries exceeded "
-                                              "with url: /%s (Caused by reset)" % url[url.index("?"):])
+    exc = ConnectionResetError(104, "Connection reset by peer while sending /%s" % url[url.index("?"):])
     outcome = outcome_of_exception(exc, "127.0.0.1:8443", "DescribeImageInfos", (SECRET, TOKEN))
     message = outcome.error.message
     assert outcome.error.code == "ConnectionError" and outcome.retryable
     assert "Signature" not in message and "SecurityToken" not in message and "AccessKeyId" not in message
     assert signing.percent_encode(TOKEN) not in message and TOKEN not in message
-    assert "127.0.0.1:8443" in message and "ConnectionError" in message
+    assert "127.0.0.1:8443" in message and "ConnectionResetError" in message
 
 
-@pytest.mark.parametrize("exc", [requests.exceptions.ReadTimeout("read timed out"),
-                                 requests.exceptions.ConnectTimeout("connect timed out")])
+@pytest.mark.parametrize("exc", [TimeoutError("timed out"), socket.timeout("timed out")])
 def test_timeouts_map_to_timeout_and_are_retried(exc):
     outcome = outcome_of_exception(exc, "h", "A")
     assert outcome.error.code == "Timeout" and outcome.retryable
 
 
 def test_tls_failures_are_connection_errors_that_are_not_retried():
-    outcome = outcome_of_exception(requests.exceptions.SSLError("certificate verify failed"), "h", "A")
+    exc = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate")
+    outcome = outcome_of_exception(exc, "h", "A")
     assert outcome.error.code == "ConnectionError" and not outcome.retryable
-    assert "certificate verify failed" in outcome.error.message
+    assert "certificate verify failed" in outcome.error.message and "set ca_path" in outcome.error.message
+    other = outcome_of_exception(ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"), "h", "A")
+    assert not other.retryable and "ca_path" not in other.error.message
+
+
+def test_a_server_closing_without_an_answer_is_retried():
+    outcome = outcome_of_exception(http.client.RemoteDisconnected("Remote end closed connection without response"), "h", "A")
+    assert outcome.error.code == "ConnectionError" and outcome.retryable
 
 
 def test_scrub_removes_raw_and_encoded_forms_of_every_secret():
@@ -360,7 +327,7 @@ def make_transport(script, signature_version="v3", max_retries=8, deadline=None,
 def test_retryable_failures_are_retried_with_fresh_signatures_until_success():
     transport, sender, clock = make_transport([
         api_error(503, "ServiceUnavailable"),
-        requests.exceptions.ConnectionError("reset"),
+        ConnectionResetError(104, "reset"),
         api_error(400, "Throttling.User"),
         OK,
     ])
@@ -444,7 +411,7 @@ def test_deadline_counts_from_the_transports_creation_and_cuts_the_request_timeo
 
 
 def test_a_timeout_cut_short_by_the_deadline_is_deadline_exceeded():
-    transport, sender, clock = make_transport([requests.exceptions.ReadTimeout("slow")], deadline=4, timeout=10,
+    transport, sender, clock = make_transport([TimeoutError("slow")], deadline=4, timeout=10,
                                               request_seconds=10)
     with pytest.raises(EnsApiError) as caught:
         transport.call("DescribeImageInfos", VERSION, {})
@@ -454,7 +421,7 @@ def test_a_timeout_cut_short_by_the_deadline_is_deadline_exceeded():
 
 
 def test_timeouts_after_the_last_retry_are_timeout_errors():
-    transport, sender, _clock = make_transport([requests.exceptions.ReadTimeout("slow")], max_retries=2, timeout=1)
+    transport, sender, _clock = make_transport([TimeoutError("slow")], max_retries=2, timeout=1)
     with pytest.raises(EnsApiError) as caught:
         transport.call("DescribeImageInfos", VERSION, {})
     assert caught.value.code == "Timeout"
@@ -472,9 +439,9 @@ def test_messages_echoing_the_token_are_scrubbed():
     assert "server string to sign is" in text
 
 
-def test_raised_errors_do_not_chain_the_requests_exception():
+def test_raised_errors_do_not_chain_the_http_exception():
     url = signed_v1_url()
-    transport, _sender, _clock = make_transport([requests.exceptions.ConnectionError("url: " + url)],
+    transport, _sender, _clock = make_transport([http.client.RemoteDisconnected("url: " + url)],
                                                 max_retries=0, signature_version="v1")
     with pytest.raises(EnsApiError) as caught:
         transport.call("DescribeImageInfos", VERSION, {})
@@ -509,21 +476,6 @@ def test_close_closes_the_sender():
     assert sender.closed
 
 
-def test_environment_proxies_are_honoured_and_read_once_per_endpoint(monkeypatch):
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
-    monkeypatch.setenv("NO_PROXY", "10.0.0.1")
-    sender = RequestsSender(pool_size=1, verify="/ca.pem")
-    try:
-        settings = sender.environment_settings("https://ens.aliyuncs.com/?Action=X")
-        assert settings["proxies"]["https"] == "http://proxy.example:3128"
-        assert settings["verify"] == "/ca.pem"
-        assert sender.environment_settings("https://ens.aliyuncs.com/?Action=Y") is settings
-        bypassed = sender.environment_settings("https://10.0.0.1:8443/?Action=X")
-        assert "https" not in bypassed["proxies"]
-    finally:
-        sender.close()
-
-
 def run_python(code):
     import subprocess
     import sys
@@ -536,30 +488,24 @@ def run_python(code):
     return completed.stdout.strip()
 
 
-def test_building_a_client_does_not_import_requests():
-    # A lookup answered from the run's cache builds a client but sends nothing: it must not pay for requests.
+def test_building_a_client_imports_no_http_machinery():
+    # A lookup builds its client lazily, but a client that has sent nothing must not have paid for http.client or ssl.
     out = run_python(
         "import sys\n"
         "from ansible_collections.alicloud.ens.plugins.module_utils.connection import build_client\n"
         "from ansible_collections.alicloud.ens.plugins.module_utils.options import DictOptionReader\n"
         "client = build_client(DictOptionReader({'access_key_id': 'a', 'access_key_secret': 'b'}))\n"
         "client.transport.close()\n"
-        "from ansible_collections.alicloud.ens.plugins.module_utils import transport\n"
-        "print(transport.HAS_REQUESTS, 'requests' in sys.modules)\n")
-    assert out == "True False"
+        "print(sorted(name for name in ('http.client', 'ssl', 'urllib.request', 'requests', 'urllib3') if name in sys.modules))\n")
+    assert out == "[]"
 
 
-def test_without_requests_the_module_imports_and_says_what_is_missing():
+def test_the_collection_needs_no_requests():
+    # requests (and urllib3) made unimportable: the transport, the credential chain and a module's helpers still import.
     out = run_python(
         "import sys\n"
         "sys.modules['requests'] = None\n"
-        "from ansible_collections.alicloud.ens.plugins.module_utils import transport\n"
-        "from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsError\n"
-        "print(transport.HAS_REQUESTS, transport.REQUESTS_IMPORT_ERROR)\n"
-        "try:\n"
-        "    transport.RequestsSender().session()\n"
-        "except EnsError as error:\n"
-        "    print(error)\n")
-    lines = out.splitlines()
-    assert lines[0] == "False ImportError: No module named 'requests'"
-    assert lines[1].startswith("the Python library requests cannot be imported")
+        "sys.modules['urllib3'] = None\n"
+        "from ansible_collections.alicloud.ens.plugins.module_utils import transport, credentials, ens_module, connection\n"
+        "print(' '.join(sorted(cls.__name__ for cls in transport.request_failures())))\n")
+    assert out == "HTTPException OSError"
