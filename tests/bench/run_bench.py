@@ -2,6 +2,7 @@
 
     .venv/bin/python tests/bench/run_bench.py [--runs 5] [--records 10000] [--latency-ms 50]
                                               [--hosts 200] [--output docs/performance.md] [--no-write]
+                                              [--only a,a_stub,c,...]
 
 The emulator runs over HTTPS with ``--latency-ms`` on every answer and
 ``--records`` export records. Measured, as whole processes (issue 5):
@@ -17,6 +18,13 @@ Each command runs once untimed (a warm-up whose output is checked), then
 ``--runs`` times, the commands taking turns so that a busy machine slows them
 alike. Medians, and ratios of medians from this same run, make the table.
 This is a benchmark, not a test: it never fails on a missed target, it reports it.
+
+``--only`` times just the named commands (``a``, ``a_stub``, ``b``, ``c``,
+``d_lookup``, ``d_static``, ``e_info``, ``e_ping``, ``a_<N>`` of the sweep):
+the table has their rows, and the ratios whose both sides ran; the
+performance page is then left alone unless ``--output`` names a file.
+The console also shows the emulator's CPU seconds (user + system) per run of
+each command: the emulator shares the machine, a real API server does not.
 """
 
 import argparse
@@ -43,6 +51,8 @@ EXPORT_MODULE = "alicloud.ens.ens_export_image_info"
 IMAGE_MODULE = "alicloud.ens.ens_image_info"
 LOOKUP_TERM = "ubuntu_22_04_x64"
 COLLECTIONS_PATH_ENV = "ENS_TEST_COLLECTIONS_PATH"
+DEFAULT_OUTPUT = ROOT / "docs" / "performance.md"
+BASE_COMMANDS = ("a", "a_stub", "b", "c", "d_lookup", "d_static", "e_info", "e_ping")
 
 # name -> (target ratio, numerator, denominator, description)
 TARGETS = [
@@ -61,9 +71,30 @@ def parse_arguments(argv):
     parser.add_argument("--hosts", type=int, default=200)
     parser.add_argument("--sweep", default="8,16,32,64",
                         help="max_concurrency values to time (a) with besides the default ('' for none)")
-    parser.add_argument("--output", default=str(ROOT / "docs" / "performance.md"))
+    parser.add_argument("--output", help="the page to write the table to (default %s)" % DEFAULT_OUTPUT)
     parser.add_argument("--no-write", action="store_true", help="print the table only")
-    return parser.parse_args(argv)
+    parser.add_argument("--only", metavar="NAME,...",
+                        help="time only these commands (%s, a_<N> of --sweep); the page is written only with --output"
+                        % ", ".join(BASE_COMMANDS))
+    arguments = parser.parse_args(argv)
+    arguments.only = selected_commands(parser, arguments.only, sweep_values(arguments.sweep))
+    if arguments.only is not None and arguments.output is None:
+        arguments.no_write = True
+    arguments.output = arguments.output or str(DEFAULT_OUTPUT)
+    return arguments
+
+
+def selected_commands(parser, text, sweep):
+    """The names ``--only`` lists (``None``: every command); an unknown name is a usage error."""
+    if text is None:
+        return None
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    known = list(BASE_COMMANDS) + ["a_%d" % value for value in sweep]
+    unknown = [name for name in names if name not in known]
+    if unknown or not names:
+        parser.error("--only: %s; choose from %s" % ("unknown %s" % ", ".join(unknown) if unknown else "no command named",
+                                                       ", ".join(known)))
+    return [name for name in known if name in names]
 
 
 # --- the machine ----------------------------------------------------------------------
@@ -97,6 +128,21 @@ def machine_description():
     }
 
 
+def process_cpu_seconds(pid):
+    """User + system CPU seconds process ``pid`` has used so far (Linux ``/proc/PID/stat``); ``None`` elsewhere."""
+    try:
+        fields = Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # After "pid (comm)": state is field 3, utime and stime are fields 14 and 15 (man 5 proc).
+    return (int(fields[11]) + int(fields[12])) / float(os.sysconf("SC_CLK_TCK"))
+
+
+def emulator_pid(emulator):
+    process = getattr(emulator, "_process", None)
+    return process.pid if process is not None else None
+
+
 # --- commands -------------------------------------------------------------------------
 
 
@@ -110,8 +156,10 @@ class Command:
         self.check = check
         self.cwd = cwd
         self.seconds = []
+        self.emulator_seconds = []  # the emulator's CPU seconds during each timed run
 
-    def run(self, timed=True):
+    def run(self, timed=True, cpu=lambda: None):
+        cpu_before = cpu()
         started = time.perf_counter()
         with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
             completed = subprocess.run(self.argv, env=self.env, cwd=self.cwd, stdout=stdout, stderr=stderr, check=False)
@@ -126,6 +174,9 @@ class Command:
             self.check(out)
         if timed:
             self.seconds.append(elapsed)
+            cpu_after = cpu()
+            if cpu_before is not None and cpu_after is not None:
+                self.emulator_seconds.append(cpu_after - cpu_before)
         return elapsed
 
     @property
@@ -269,39 +320,52 @@ def sweep_values(text):
     return [int(value) for value in text.split(",") if value.strip()]
 
 
+def all_command_names(arguments):
+    return list(BASE_COMMANDS) + ["a_%d" % value for value in sweep_values(arguments.sweep)]
+
+
 def make_commands(emulator, workdir, collections, arguments):
+    """The commands to time, in table order: every one, or those ``--only`` names (set up only for those)."""
+    wanted = arguments.only or all_command_names(arguments)
     home = workdir / "home"
     home.mkdir()
     env = clean_environment(os.environ, collections, home, emulator.env())
     env["ANSIBLE_CALLBACK_RESULT_FORMAT"] = "json"
     localhost = write(workdir / "localhost", "localhost ansible_connection=local\n")
-    many = inventory_of(workdir, arguments.hosts)
     ca = emulator.ca_path
-    newest = newest_image_id(emulator)
     adhoc = [str(BIN / "ansible"), "localhost", "-i", localhost]
     playbook = [str(BIN / "ansible-playbook")]
-    sdk = [sys.executable, str(ROOT / "tests" / "bench" / "sdk_page_loop.py"),
-           "--endpoint", emulator.url.split("://", 1)[1], "--ca", ca]
-    plays = {
-        "d_lookup": write(workdir / "lookup.yml", lookup_play(ca)),
-        "d_static": write(workdir / "static.yml", lookup_play(ca, newest)),
-        "e_info": write(workdir / "info.yml", single_task_play(IMAGE_MODULE, {"ca_path": ca})),
-        "e_ping": write(workdir / "ping.yml", single_task_play("ansible.builtin.ping", None)),
+
+    def host_play(name, static_value=None):
+        newest = newest_image_id(emulator)
+        play = write(workdir / ("%s.yml" % name), lookup_play(ca, newest if static_value else None))
+        return Command(name, playbook + ["-i", inventory_of(workdir, arguments.hosts), play], env, check_hosts(arguments.hosts, newest))
+
+    def stub():
+        library, records_file = stub_listing(emulator, workdir, arguments.records)
+        return Command("a_stub", adhoc + ["-M", library, "-m", "ens_stub_listing", "-a", json.dumps({"path": records_file})], env,
+                       check_listing(arguments.records))
+
+    def task_play(name, module, args):
+        return Command(name, playbook + ["-i", localhost, write(workdir / ("%s.yml" % name), single_task_play(module, args))], env)
+
+    factories = {
+        "a": lambda: Command("a", adhoc + ["-m", EXPORT_MODULE, "-a", json.dumps({"ca_path": ca})], env, check_listing(arguments.records)),
+        "a_stub": stub,
+        "b": lambda: Command("b", [sys.executable, str(ROOT / "tests" / "bench" / "sdk_page_loop.py"),
+                                   "--endpoint", emulator.url.split("://", 1)[1], "--ca", ca], env, check_sdk(arguments.records)),
+        "c": lambda: Command("c", adhoc + ["-m", "ansible.builtin.ping"], env),
+        "d_lookup": lambda: host_play("d_lookup"),
+        "d_static": lambda: host_play("d_static", static_value=True),
+        "e_info": lambda: task_play("e_info", IMAGE_MODULE, {"ca_path": ca}),
+        "e_ping": lambda: task_play("e_ping", "ansible.builtin.ping", None),
     }
-    library, records_file = stub_listing(emulator, workdir, arguments.records)
-    sweep = [Command("a_%d" % value, adhoc + ["-m", EXPORT_MODULE, "-a", json.dumps({"ca_path": ca, "max_concurrency": value})],
-                     env, check_listing(arguments.records)) for value in sweep_values(arguments.sweep)]
-    return [
-        Command("a", adhoc + ["-m", EXPORT_MODULE, "-a", json.dumps({"ca_path": ca})], env, check_listing(arguments.records)),
-        Command("a_stub", adhoc + ["-M", library, "-m", "ens_stub_listing", "-a", json.dumps({"path": records_file})], env,
-                check_listing(arguments.records)),
-        Command("b", sdk, env, check_sdk(arguments.records)),
-        Command("c", adhoc + ["-m", "ansible.builtin.ping"], env),
-        Command("d_lookup", playbook + ["-i", many, plays["d_lookup"]], env, check_hosts(arguments.hosts, newest)),
-        Command("d_static", playbook + ["-i", many, plays["d_static"]], env, check_hosts(arguments.hosts, newest)),
-        Command("e_info", playbook + ["-i", localhost, plays["e_info"]], env),
-        Command("e_ping", playbook + ["-i", localhost, plays["e_ping"]], env),
-    ] + sweep
+
+    def sweep(name):
+        options = {"ca_path": ca, "max_concurrency": int(name[len("a_"):])}
+        return Command(name, adhoc + ["-m", EXPORT_MODULE, "-a", json.dumps(options)], env, check_listing(arguments.records))
+
+    return [factories[name]() if name in factories else sweep(name) for name in wanted]
 
 
 def newest_image_id(emulator):
@@ -324,29 +388,44 @@ def lookup_api_calls(emulator, command):
     return sum(emulator.stats()["requests"].values())
 
 
-def measure(commands, runs):
+def measure(commands, runs, cpu=lambda: None):
+    """Warm up, then time every command ``runs`` times, taking turns; ``cpu()``: the emulator's CPU seconds so far."""
     for command in commands:
         print("warm-up %s ..." % command.name, flush=True)
         command.run(timed=False)
     for number in range(runs):
         for command in commands:
-            command.run()
+            command.run(cpu=cpu)
         print("round %d/%d: %s" % (number + 1, runs, ", ".join("%s %.2fs" % (c.name, c.seconds[-1]) for c in commands)),
               flush=True)
+
+
+def emulator_cpu_lines(commands):
+    """Console lines: the emulator's mean CPU seconds per timed run of each command."""
+    measured = [command for command in commands if command.emulator_seconds]
+    if not measured:
+        return ["emulator CPU per run: not measured (no /proc/PID/stat)"]
+    return ["emulator CPU (user + system) per run, mean of %d:" % len(measured[0].emulator_seconds)] + [
+        "  %-10s %.3f s" % (command.name, sum(command.emulator_seconds) / len(command.emulator_seconds))
+        for command in measured]
 
 
 # --- the report -------------------------------------------------------------------------
 
 
 def ratios(medians):
+    """The TARGETS rows whose both sides were timed."""
     rows = []
     for name, target, numerator, denominator, description, shown in TARGETS:
+        if numerator not in medians or denominator not in medians:
+            continue
         ratio = medians[numerator] / medians[denominator]
         rows.append((name, description, ratio, shown, ratio <= target))
     return rows
 
 
 def report(machine, arguments, medians, samples, rtt, lookup_calls, listing_calls, started):
+    """The markdown table and machine lines: rows of the commands that ran (``medians``); ``None``: not measured."""
     lines = [
         "| measurement | median (s) | runs (s) |",
         "|---|---:|---|",
@@ -355,7 +434,7 @@ def report(machine, arguments, medians, samples, rtt, lookup_calls, listing_call
         "a": "(a) `ansible localhost -m %s` listing %d records" % (EXPORT_MODULE, arguments.records),
         "b": "(b) official SDK page loop (`alibabacloud-ens20171110`), %d pages" % -(-arguments.records // 50),
         "c_ping": "(c) `ansible localhost -m ansible.builtin.ping`",
-        "c": "(c) floor: ping + 2 round trips (2 x %.3f s)" % rtt,
+        "c": "(c) floor: ping + 2 round trips (2 x %.3f s)" % (rtt or 0),
         "d_lookup": "(d) %d-host play, `image_id` from the `alicloud.ens.ens_image` lookup" % arguments.hosts,
         "d_static": "(d) the same play, `image_id` static",
         "e_info": "(e) playbook with one `%s` task" % IMAGE_MODULE,
@@ -366,16 +445,18 @@ def report(machine, arguments, medians, samples, rtt, lookup_calls, listing_call
     for value in sweep_values(arguments.sweep):
         names["a_%d" % value] = "(a) with `max_concurrency=%d`" % value
         keys.append("a_%d" % value)
-    for key in keys:
+    for key in [key for key in keys if key in medians]:
         runs = ", ".join("%.2f" % value for value in samples.get(key, [])) or "-"
         lines.append("| %s | %.2f | %s |" % (names[key], medians[key], runs))
     lines += ["", "| target | ratio | wanted | met |", "|---|---:|---|---|"]
     for _name, description, ratio, shown, met in ratios(medians):
         lines.append("| %s | %.2f | %s | %s |" % (description, ratio, shown, "yes" if met else "**no**"))
-    lines.append("| (d) API calls of the lookup play over %d hosts | %d | 1 | %s |"
-                 % (arguments.hosts, lookup_calls, "yes" if lookup_calls == 1 else "**no**"))
-    lines.append("| (a) API calls of the listing | %s | %d pages | %s |"
-                 % (listing_calls, -(-arguments.records // 50), "yes" if listing_calls == -(-arguments.records // 50) else "**no**"))
+    if lookup_calls is not None:
+        lines.append("| (d) API calls of the lookup play over %d hosts | %d | 1 | %s |"
+                     % (arguments.hosts, lookup_calls, "yes" if lookup_calls == 1 else "**no**"))
+    if "a" in medians:
+        lines.append("| (a) API calls of the listing | %s | %d pages | %s |"
+                     % (listing_calls, -(-arguments.records // 50), "yes" if listing_calls == -(-arguments.records // 50) else "**no**"))
     table = "\n".join(lines)
     machine_lines = "\n".join([
         "- date: %s" % started.strftime("%Y-%m-%d %H:%M UTC"),
@@ -399,21 +480,27 @@ def main(argv=None):
         collections = collections_path(workdir)
         emulator = EmulatorProcess(["--latency-ms", str(arguments.latency_ms), "--export-images", str(arguments.records)],
                                    certificates, workdir)
+        pid = emulator_pid(emulator)
+        rtt = lookup_calls = None
         try:
             commands = make_commands(emulator, workdir, collections, arguments)
             by_name = dict((command.name, command) for command in commands)
-            measure(commands, arguments.runs)
-            rtt = round_trip_seconds(emulator, arguments.runs)
-            lookup_calls = lookup_api_calls(emulator, by_name["d_lookup"])
+            measure(commands, arguments.runs, cpu=lambda: process_cpu_seconds(pid) if pid else None)
+            if "c" in by_name:
+                rtt = round_trip_seconds(emulator, arguments.runs)
+            if "d_lookup" in by_name:
+                lookup_calls = lookup_api_calls(emulator, by_name["d_lookup"])
         finally:
             emulator.stop()
     medians = dict((command.name, command.median) for command in commands)
     samples = dict((command.name, command.seconds) for command in commands)
-    medians["c_ping"], samples["c_ping"] = medians["c"], samples["c"]
-    medians["c"] = medians["c_ping"] + 2 * rtt
-    samples["c"] = [value + 2 * rtt for value in samples["c_ping"]]
-    listing_calls = by_name["a"].check.api_calls
+    if rtt is not None:
+        medians["c_ping"], samples["c_ping"] = medians["c"], samples["c"]
+        medians["c"] = medians["c_ping"] + 2 * rtt
+        samples["c"] = [value + 2 * rtt for value in samples["c_ping"]]
+    listing_calls = by_name["a"].check.api_calls if "a" in by_name else None
     table, machine_lines = report(machine, arguments, medians, samples, rtt, lookup_calls, listing_calls, started)
+    print("\n" + "\n".join(emulator_cpu_lines(commands)))
     print("\n" + table + "\n\n" + machine_lines)
     if not arguments.no_write:
         write_performance_page(Path(arguments.output), table, machine_lines)
