@@ -22,9 +22,11 @@ description:
     the images of DescribeImageInfos.
   - "Results are cached for the duration of one C(ansible-playbook) run and shared by every host and
     fork: a lookup in play C(vars:) over a thousand hosts makes one API call. The cache holds the API's
-    answer before the filters, so lookups with different filters over the same API call share it.
+    answer before the filters, so lookups with different filters over the same API call share it, and
+    each lookup's result, so the same lookup asked again skips the filtering and sorting too.
     It lives in the controller's per-run temporary directory (files readable only by their owner,
-    keyed by endpoint, credentials source, action and API parameters; never a secret), which Ansible
+    keyed by hashes of the endpoint, the credentials source, the action and API parameters, or of the
+    lookup's terms and options; never a secret), which Ansible
     removes when the run ends. Disable it with O(cache=false). A lookup answered from the cache sends no
     request, so only lookups that call the API check the credentials and the connection settings."
   - Runs on the controller, with no Python library beyond ansible-core.
@@ -198,24 +200,48 @@ _raw:
     - ubuntu_22_04_x64_20G_alibase_20240220.vhd
 """
 
+import contextlib
 import functools
 
 from ansible.errors import AnsibleLookupError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.lookup import LookupBase
 
-# Only what a cache hit needs is imported here. The client, its transport, the credential chain and
-# http.client are imported on a miss only (new_client): each lookup runs in a fresh worker process.
-from ansible_collections.alicloud.ens.plugins.module_utils.credential_sources import identity, region_from_profile
-from ansible_collections.alicloud.ens.plugins.module_utils.endpoints import endpoint_from_options
-from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsError
-from ansible_collections.alicloud.ens.plugins.module_utils.image_queries import query_export_images, query_images
-from ansible_collections.alicloud.ens.plugins.module_utils.options import PluginOptionReader
-from ansible_collections.alicloud.ens.plugins.plugin_utils.run_cache import CachedListings, LazyClient, RunCache, default_cache_dir
+# Each lookup runs in a fresh worker process, which compiles every collection module it imports from source.
+# A lookup answered from the run cache's answer entries imports only the run cache. The query, filter and sort
+# code, the endpoint and credentials helpers, the client, its transport and http.client are imported when a
+# lookup has to work its answer out (answer, new_client).
+from ansible_collections.alicloud.ens.plugins.plugin_utils.run_cache import CachedListings, LazyClient, RunCache, answer_key, default_cache_dir
+
+PLUGIN_NAME = "alicloud.ens.ens_image"
 
 # The filters of each source, in the order a no-match message names them.
 IMAGE_FILTERS = ("terms", "os_type", "os_name", "compute_type", "owner_alias", "image_version", "name_regex", "image_ids")
 EXPORT_FILTERS = ("terms", "image_id", "image_name", "export_status", "owner_alias", "platform", "architecture", "name_regex")
+
+# What the lookup's answer depends on, besides its terms: every option of its own but ``cache`` ...
+ANSWER_OPTIONS = ("source", "latest", "details", "os_type", "os_name", "compute_type", "image_version", "image_ids",
+                  "owner_alias", "name_regex", "image_id", "image_name", "export_status", "platform", "architecture")
+# ... and the connection options that decide the endpoint and the credentials' identity, as the listing cache's
+# key does (the other connection options, secrets among them, change how the API is asked, not what it answers).
+ROUTING_OPTIONS = ("endpoint", "region_id", "endpoint_type", "access_key_id", "assume_role_arn", "profile", "config_file", "ecs_role_name")
+
+
+class PluginOptions:
+    """The lookup's options, after ``set_options``, as a reader: ``None`` and undeclared options read as ``default``.
+
+    What ``options.PluginOptionReader`` does, here so that a lookup answered from the cache need not import options.py.
+    """
+
+    def __init__(self, plugin):
+        self._plugin = plugin
+
+    def get(self, name, default=None):
+        try:
+            value = self._plugin.get_option(name)
+        except KeyError:
+            return default
+        return default if value is None else value
 
 
 class TermsOptionReader:
@@ -266,12 +292,55 @@ def results(items, details):
     return [item.get("image_id") for item in items]
 
 
+@contextlib.contextmanager
+def ens_errors_as_lookup_errors():
+    """Turn the collection's errors (an option, the API, the credentials) into ``AnsibleLookupError``."""
+    from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsError  # pylint: disable=import-outside-toplevel
+    try:
+        yield
+    except EnsError as error:
+        raise AnsibleLookupError(to_native(error))
+
+
 def request_endpoint(reader):
     """The ENS base URL the requests go to, as ``connection.endpoint_of`` finds it, without importing the transport.
 
     The cache key needs it before any client exists; a unit test checks that both agree.
     """
+    from ansible_collections.alicloud.ens.plugins.module_utils.credential_sources import region_from_profile  # pylint: disable=import-outside-toplevel
+    from ansible_collections.alicloud.ens.plugins.module_utils.endpoints import endpoint_from_options  # pylint: disable=import-outside-toplevel
     return endpoint_from_options(reader, region_from_profile)
+
+
+def credentials_identity(reader):
+    """The non-secret identity of the credentials' source (``credential_sources.identity``)."""
+    from ansible_collections.alicloud.ens.plugins.module_utils.credential_sources import identity  # pylint: disable=import-outside-toplevel
+    return identity(reader)
+
+
+def uses_config_file(reader):
+    """Whether the aliyun CLI config file takes part in the endpoint (no endpoint, no region) or the credentials (no key)."""
+    return not reader.get("access_key_id") or not (reader.get("endpoint") or reader.get("region_id"))
+
+
+def answer_question(reader):
+    """Everything the lookup's answer depends on, never a secret: the run cache's answer key is its hash.
+
+    The terms, every option of the lookup but ``cache`` (ANSWER_OPTIONS) and the connection options that
+    decide the endpoint and the credentials' identity (ROUTING_OPTIONS). When the aliyun CLI config file
+    takes part, also the endpoint and identity it resolves to, read from the file now, as the listing
+    cache's key is. Options spelt differently (``ens.aliyuncs.com`` and ``https://ens.aliyuncs.com``) make
+    different questions, which still share one API call through the listing cache.
+    """
+    question = {
+        "terms": reader.get("terms"),
+        "options": dict((name, reader.get(name)) for name in ANSWER_OPTIONS),
+        "connection": dict((name, reader.get(name)) for name in ROUTING_OPTIONS),
+    }
+    if uses_config_file(reader):
+        with ens_errors_as_lookup_errors():
+            question["resolved"] = {"endpoint": request_endpoint(reader), "identity": credentials_identity(reader)}
+    return question
 
 
 def new_client(reader):
@@ -282,11 +351,15 @@ def new_client(reader):
 
 def cached(client, reader):
     """``client`` with its listing calls answered from this run's cache."""
-    return CachedListings(client, RunCache(default_cache_dir()), request_endpoint(reader), identity(reader))
+    return CachedListings(client, RunCache(default_cache_dir()), request_endpoint(reader), credentials_identity(reader))
 
 
 def query(source, reader):
     """The items the options select; a client is built, and the API asked, only when the run cache has no answer."""
+    from ansible_collections.alicloud.ens.plugins.module_utils.image_queries import (  # pylint: disable=import-outside-toplevel
+        query_export_images,
+        query_images,
+    )
     client = LazyClient(functools.partial(new_client, reader))
     try:
         listings = cached(client, reader) if reader.get("cache") else client
@@ -296,17 +369,25 @@ def query(source, reader):
         client.close()
 
 
+def answer(reader):
+    """The lookup's result: the items the options select, or their IDs; with ``latest``, an error when nothing matches."""
+    source = reader.get("source", "images")
+    with ens_errors_as_lookup_errors():
+        items = query(source, reader)
+    if reader.get("latest") and not items:
+        filter_names = EXPORT_FILTERS if source == "export" else IMAGE_FILTERS
+        raise AnsibleLookupError(no_match_message(source, filters_given(reader, filter_names)))
+    return results(items, reader.get("details"))
+
+
 class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
-        reader = TermsOptionReader(PluginOptionReader(self), terms)
-        source = reader.get("source", "images")
-        try:
-            items = query(source, reader)
-        except EnsError as error:
-            raise AnsibleLookupError(to_native(error))
-        if reader.get("latest") and not items:
-            filter_names = EXPORT_FILTERS if source == "export" else IMAGE_FILTERS
-            raise AnsibleLookupError(no_match_message(source, filters_given(reader, filter_names)))
-        return results(items, reader.get("details"))
+        reader = TermsOptionReader(PluginOptions(self), terms)
+        if not reader.get("cache"):
+            return answer(reader)
+        # The same question asked again in this run (by another host, another fork) is answered from the
+        # run cache without any query; an error is not stored, so the next lookup asks again.
+        cache = RunCache(default_cache_dir())
+        return cache.get_or_compute(answer_key(PLUGIN_NAME, answer_question(reader)), functools.partial(answer, reader))

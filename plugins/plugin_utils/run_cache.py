@@ -12,8 +12,17 @@ Forks that ask the same question at the same moment still cause one call: each
 key has a lock file; the first fork to take the lock computes and writes the
 entry, the others wait for the lock and then read the entry.
 
-Keys are SHA-256 hashes of the endpoint, a non-secret credentials identity, the
-action and its parameters. Neither keys nor entries ever hold a secret.
+Two kinds of entries share the directory:
+
+- listings (``cache_key``): the API's normalised answer before any client-side
+  filter, keyed by the SHA-256 hash of the endpoint, a non-secret credentials
+  identity, the action and its parameters, so lookups with different filters
+  over the same API call make one call;
+- answers (``answer_key``): a plugin's final result, keyed by the SHA-256 hash
+  of everything that result depends on (the plugin builds that ``question``),
+  so a repeated lookup skips the query, filter and sort code altogether.
+
+Neither keys nor entries ever hold a secret.
 
 Every lookup runs in a fresh worker process, so what a cache hit costs is what
 the worker imports and builds: nothing here imports the transport, and the
@@ -41,6 +50,16 @@ def cache_key(endpoint, identity, action, params):
     material = json.dumps(
         {"format": KEY_FORMAT, "endpoint": endpoint, "identity": identity, "action": action, "params": params or {}},
         sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def answer_key(plugin, question):
+    """A stable hex key for ``plugin``'s answer to ``question``, a JSON-able dict of everything the answer depends on.
+
+    Keys of ``cache_key`` and ``answer_key`` never collide: the hashed material differs in shape.
+    """
+    material = json.dumps({"format": KEY_FORMAT, "answer_of": plugin, "question": question},
+                          sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 

@@ -118,6 +118,21 @@ def test_lookup_in_play_vars_over_200_hosts_and_20_forks_makes_one_api_call(ens_
     assert requests_of(ens_emulator, "DescribeImageInfos") == 1
 
 
+def test_each_question_over_many_hosts_gets_its_own_answer_from_one_api_call(ens_emulator, run_playbook):
+    debian = ids_oldest_to_newest(catalogue_images(OSName="debian"))
+    ubuntu = ids_oldest_to_newest(catalogue_images(OSName="ubuntu"))
+    lookups = ("{{ lookup('%s', os_name='debian', latest=true) }} {{ lookup('%s', os_name='ubuntu', latest=true) }} "
+               "{{ query('%s', os_name='debian') | join(',') }}" % (LOOKUP, LOOKUP, LOOKUP))
+    ens_emulator.reset_stats()
+
+    run = run_playbook(every_host_play(lookups, connection_vars(ens_emulator)), inventory=host_inventory(12),
+                       extra_args=("--forks", "6"))
+
+    assert len(run.results) == 12
+    assert set(run.results.values()) == {"%s %s %s" % (debian[-1], ubuntu[-1], ",".join(debian))}
+    assert requests_of(ens_emulator, "DescribeImageInfos") == 1
+
+
 def test_cache_false_calls_the_api_for_every_evaluation(ens_emulator, run_playbook):
     lookup = "{{ lookup('%s', os_name='debian', latest=true, cache=false) }}" % LOOKUP
     ens_emulator.reset_stats()
@@ -323,14 +338,17 @@ def test_cache_files_are_private_hold_no_secret_and_are_removed_after_the_run(en
 
     run = run_playbook(play)
 
-    files = run.results["files"]
-    assert len(files) == 1
-    assert "/alicloud_ens_run_cache/" in files[0]["path"]
-    assert files[0]["mode"] == "0600"
-    content = run.results["contents"][0]
-    assert ids_oldest_to_newest(catalogue_images(OSName="debian"))[-1] in content
-    for secret in (ens_emulator.access_key_secret, ens_emulator.access_key_id):
-        assert secret not in content
-        assert secret not in files[0]["path"]
+    files, contents = run.results["files"], [json.loads(content) for content in run.results["contents"]]
+    newest = ids_oldest_to_newest(catalogue_images(OSName="debian"))[-1]
+    assert len(files) == 2  # the API's listing and the lookup's answer
+    assert [newest] in contents
+    [listing] = [content for content in contents if content != [newest]]
+    assert newest in [image["image_id"] for image in listing["images"]]
+    for entry, content in zip(files, run.results["contents"]):
+        assert "/alicloud_ens_run_cache/" in entry["path"]
+        assert entry["mode"] == "0600"
+        for secret in (ens_emulator.access_key_secret, ens_emulator.access_key_id):
+            assert secret not in content
+            assert secret not in entry["path"]
     local_temp = ansible_runner.home / ".ansible" / "tmp"
     assert list(local_temp.rglob("alicloud_ens_run_cache")) == []

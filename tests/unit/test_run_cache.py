@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from ansible_collections.alicloud.ens.plugins.plugin_utils.run_cache import RunCache, cache_key, default_cache_dir
+from ansible_collections.alicloud.ens.plugins.plugin_utils.run_cache import RunCache, answer_key, cache_key, default_cache_dir
 
 FORK = multiprocessing.get_context("fork")
 RACERS = 12
@@ -163,6 +163,23 @@ def test_cache_key_is_a_hash_that_reveals_none_of_its_inputs():
 
     assert len(key) == 64 and all(char in "0123456789abcdef" for char in key)
     assert "LTAI" not in key and "linux" not in key
+
+
+def test_answer_key_ignores_key_order_and_separates_plugins_questions_and_listing_keys():
+    question = {"terms": ["^ubuntu_"], "options": {"latest": True, "os_name": ["ubuntu"]}}
+    reordered = {"options": {"os_name": ["ubuntu"], "latest": True}, "terms": ["^ubuntu_"]}
+
+    assert answer_key("alicloud.ens.ens_image", question) == answer_key("alicloud.ens.ens_image", reordered)
+    keys = set([
+        answer_key("alicloud.ens.ens_image", question),
+        answer_key("alicloud.ens.other", question),
+        answer_key("alicloud.ens.ens_image", dict(question, terms=["^debian_"])),
+        answer_key("alicloud.ens.ens_image", dict(question, options={"latest": False, "os_name": ["ubuntu"]})),
+        cache_key(None, None, "alicloud.ens.ens_image", question),
+    ])
+    assert len(keys) == 5
+    key = answer_key("alicloud.ens.ens_image", question)
+    assert len(key) == 64 and "ubuntu" not in key
 
 
 def test_default_cache_dir_is_inside_the_run_temp_dir():
