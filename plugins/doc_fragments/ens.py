@@ -192,10 +192,8 @@ notes:
     O(assume_role_arn) then assumes a role with them.
 options:
   access_key_id:
-    description:
-      - Alibaba Cloud access key ID.
-      - If no access key is given by an option or the environment, the credentials come from O(profile) or
-        O(ecs_role_name).
+    description: Alibaba Cloud access key ID. If no access key is given by an option or the environment, the
+      credentials come from O(profile) or O(ecs_role_name).
     type: str
     aliases: [access_key, alicloud_access_key]
     env:
@@ -205,9 +203,7 @@ options:
     vars:
       - name: ens_access_key_id
   access_key_secret:
-    description:
-      - Alibaba Cloud access key secret.
-      - Required together with O(access_key_id).
+    description: Alibaba Cloud access key secret. Required together with O(access_key_id).
     type: str
     aliases: [secret_key, alicloud_secret_key]
     env:
@@ -217,9 +213,8 @@ options:
     vars:
       - name: ens_access_key_secret
   security_token:
-    description:
-      - STS security token, for temporary credentials.
-      - Use it with the temporary O(access_key_id) and O(access_key_secret) that STS issued with it.
+    description: STS security token, for temporary credentials. Use it with the temporary O(access_key_id) and
+      O(access_key_secret) that STS issued with it.
     type: str
     aliases: [alicloud_security_token]
     env:
@@ -228,11 +223,9 @@ options:
     vars:
       - name: ens_security_token
   region_id:
-    description:
-      - Region whose ENS endpoint to use, for example V(cn-beijing) or V(ap-southeast-1). ENS has no region
-        parameter; the region only picks the endpoint host.
-      - When neither O(region_id) nor O(endpoint) is set, the profile's C(region_id) is used, else
-        V(ens.aliyuncs.com).
+    description: Region whose ENS endpoint to use, for example V(cn-beijing) or V(ap-southeast-1). ENS has no region
+      parameter; the region only picks the endpoint host. When neither O(region_id) nor O(endpoint) is set, the
+      profile's C(region_id) is used, else V(ens.aliyuncs.com).
     type: str
     aliases: [region, alicloud_region]
     env:
@@ -242,25 +235,22 @@ options:
     vars:
       - name: ens_region_id
   endpoint:
-    description:
-      - "ENS endpoint: a host such as V(ens.aliyuncs.com), or a URL with scheme and port such as
-        V(https://127.0.0.1:8443). Overrides the endpoint of O(region_id)."
+    description: "ENS endpoint: a host such as V(ens.aliyuncs.com), or a URL with scheme and port such as
+      V(https://127.0.0.1:8443). Overrides the endpoint of O(region_id)."
     type: str
     env:
       - name: ALIBABA_CLOUD_ENS_ENDPOINT
     vars:
       - name: ens_endpoint
   endpoint_type:
-    description:
-      - "Which endpoint of O(region_id) to use: the public one or the VPC one."
+    description: "Which endpoint of O(region_id) to use: the public one or the VPC one."
     type: str
     choices: [public, vpc]
     default: public
     vars:
       - name: ens_endpoint_type
   signature_version:
-    description:
-      - "Request signature algorithm: V(v3) (ACS3-HMAC-SHA256) or V(v1) (HMAC-SHA1)."
+    description: "Request signature algorithm: V(v3) (ACS3-HMAC-SHA256) or V(v1) (HMAC-SHA1)."
     type: str
     choices: [v3, v1]
     default: v3
@@ -269,54 +259,46 @@ options:
     vars:
       - name: ens_signature_version
   validate_certs:
-    description:
-      - Whether to verify the endpoint's TLS certificate.
+    description: Whether to verify the endpoint's TLS certificate.
     type: bool
     default: true
     vars:
       - name: ens_validate_certs
   ca_path:
-    description:
-      - CA bundle file used to verify the endpoint's TLS certificate.
-      - Use it for an endpoint whose certificate a private CA signed, such as the ENS emulator's.
+    description: CA bundle file used to verify the endpoint's TLS certificate. Use it for an endpoint whose
+      certificate a private CA signed, such as the ENS emulator's.
     type: path
     vars:
       - name: ens_ca_path
   timeout:
-    description:
-      - Seconds to wait for each HTTP request.
+    description: Seconds to wait for each HTTP request.
     type: float
     default: 10
     vars:
       - name: ens_timeout
   max_retries:
-    description:
-      - How many times to retry a request that failed in a retryable way (throttling, server errors,
-        connection errors, timeouts).
-      - Retries wait with capped, jittered exponential back-off, and honour the API's C(x-acs-retry-after)
-        header.
+    description: How many times to retry a request that failed in a retryable way (throttling, server errors,
+      connection errors, timeouts). Retries wait with capped, jittered exponential back-off, and honour the API's
+      C(x-acs-retry-after) header.
     type: int
     default: 8
     vars:
       - name: ens_max_retries
   deadline:
-    description:
-      - Seconds the whole task may take, retries included.
-      - When it is exceeded, the task fails with code C(DeadlineExceeded).
+    description: Seconds the whole task may take, retries included. When it is exceeded, the task fails with code
+      C(DeadlineExceeded).
     type: float
     default: 300
     vars:
       - name: ens_deadline
   max_concurrency:
-    description:
-      - Most requests sent at the same time when listing several pages.
+    description: Most requests sent at the same time when listing several pages.
     type: int
     default: 16
     vars:
       - name: ens_max_concurrency
   profile:
-    description:
-      - Profile of the aliyun CLI config file to use; the file's C(current) profile when not set.
+    description: Profile of the aliyun CLI config file to use; the file's C(current) profile when not set.
     type: str
     env:
       - name: ALIBABA_CLOUD_PROFILE
@@ -324,8 +306,7 @@ options:
     vars:
       - name: ens_profile
   config_file:
-    description:
-      - The aliyun CLI config file.
+    description: The aliyun CLI config file.
     type: path
     default: ~/.aliyun/config.json
     env:
@@ -334,10 +315,8 @@ options:
     vars:
       - name: ens_config_file
   ecs_role_name:
-    description:
-      - RAM role of the ECS instance, whose temporary credentials the instance metadata service gives.
-      - Used only when neither keys nor a profile give credentials. Needs the task to run on that ECS
-        instance.
+    description: RAM role of the ECS instance, whose temporary credentials the instance metadata service gives. Used
+      only when neither keys nor a profile give credentials. Needs the task to run on that ECS instance.
     type: str
     env:
       - name: ALIBABA_CLOUD_ECS_METADATA
@@ -345,8 +324,7 @@ options:
     vars:
       - name: ens_ecs_role_name
   ecs_metadata_endpoint:
-    description:
-      - URL of the ECS instance metadata service.
+    description: URL of the ECS instance metadata service.
     type: str
     default: http://100.100.100.200
     env:
@@ -354,9 +332,8 @@ options:
     vars:
       - name: ens_ecs_metadata_endpoint
   assume_role_arn:
-    description:
-      - ARN of a RAM role to assume with STS on top of the credentials found.
-      - The role is assumed with whichever credentials the other options found.
+    description: ARN of a RAM role to assume with STS on top of the credentials found. The role is assumed with
+      whichever credentials the other options found.
     type: str
     env:
       - name: ALIBABA_CLOUD_ROLE_ARN
@@ -364,8 +341,7 @@ options:
     vars:
       - name: ens_assume_role_arn
   assume_role_session_name:
-    description:
-      - Session name of the assumed role.
+    description: Session name of the assumed role.
     type: str
     default: alicloud-ens-ansible
     env:
@@ -374,27 +350,23 @@ options:
     vars:
       - name: ens_assume_role_session_name
   assume_role_duration:
-    description:
-      - Seconds the assumed role's credentials are valid, at least 900.
+    description: Seconds the assumed role's credentials are valid, at least 900.
     type: int
     default: 3600
     vars:
       - name: ens_assume_role_duration
   assume_role_policy:
-    description:
-      - A RAM policy (JSON) that further restricts the assumed role.
+    description: A RAM policy (JSON) that further restricts the assumed role.
     type: str
     vars:
       - name: ens_assume_role_policy
   assume_role_external_id:
-    description:
-      - External ID the role's trust policy requires.
+    description: External ID the role's trust policy requires.
     type: str
     vars:
       - name: ens_assume_role_external_id
   sts_endpoint:
-    description:
-      - "STS endpoint used to assume O(assume_role_arn): a host, or a URL with scheme and port."
+    description: "STS endpoint used to assume O(assume_role_arn): a host, or a URL with scheme and port."
     type: str
     default: sts.aliyuncs.com
     env:

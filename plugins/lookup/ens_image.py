@@ -37,92 +37,77 @@ extends_documentation_fragment:
   - alicloud.ens.ens.plugins
 options:
   _terms:
-    description:
-      - Regular expressions searched in the image ID (with O(source=export), also in the image name).
-        An image matches when any term matches. No terms, no filter.
+    description: Regular expressions searched in the image ID (with O(source=export), also in the image name). An
+      image matches when any term matches. No terms, no filter.
     type: list
     elements: str
-    required: false
   source:
-    description:
-      - V(images) looks in the images of DescribeImageInfos; V(export) in the export records of
-        DescribeExportImageInfo (every page).
+    description: V(images) looks in the images of DescribeImageInfos; V(export) in the export records of
+      DescribeExportImageInfo (every page).
     type: str
     choices: [images, export]
     default: images
   latest:
-    description:
-      - Return only the newest match, and fail when nothing matches.
+    description: Return only the newest match, and fail when nothing matches.
     type: bool
     default: false
   details:
-    description:
-      - Return image dictionaries (the keys of M(alicloud.ens.ens_image_info)'s RV(alicloud.ens.ens_image_info#module:images),
-        or of M(alicloud.ens.ens_export_image_info)'s with O(source=export)) instead of image IDs.
+    description: Return image dictionaries (the keys of M(alicloud.ens.ens_image_info)'s
+      RV(alicloud.ens.ens_image_info#module:images), or of M(alicloud.ens.ens_export_image_info)'s with
+      O(source=export)) instead of image IDs.
     type: bool
     default: false
   cache:
-    description:
-      - Share results with every other lookup of the same run that makes the same API call.
-      - V(false) always calls the API.
+    description: Share results with every other lookup of the same run that makes the same API call or asks the same
+      question. V(false) always calls the API.
     type: bool
     default: true
   os_type:
-    description:
-      - O(source=images) only. Ask the API only for images of this OS type.
+    description: O(source=images) only. Ask the API only for images of this OS type.
     type: str
     choices: [linux, windows]
   os_name:
-    description:
-      - O(source=images) only. OS names to keep, for example V(ubuntu), V(centos), V(debian), V(windows); case is ignored.
+    description: O(source=images) only. OS names to keep, for example V(ubuntu), V(centos), V(debian), V(windows);
+      case is ignored.
     type: list
     elements: str
   compute_type:
-    description:
-      - O(source=images) only. Compute types to keep.
+    description: O(source=images) only. Compute types to keep.
     type: list
     elements: str
     choices: [ens_vm, arm_vm, bare_metal, pcfarm]
   image_version:
-    description:
-      - O(source=images) only. An exact version such as V(22.04), or comma-separated constraints such as V(>=20.04,<24)
-        with the operators V(==), V(!=), V(<), V(<=), V(>), V(>=).
+    description: O(source=images) only. An exact version such as V(22.04), or comma-separated constraints such as
+      V(>=20.04,<24) with the operators V(==), V(!=), V(<), V(<=), V(>), V(>=).
     type: str
   image_ids:
-    description:
-      - O(source=images) only. Keep only these image IDs.
+    description: O(source=images) only. Keep only these image IDs.
     type: list
     elements: str
   owner_alias:
-    description:
-      - Keep only images of this owner.
+    description: Keep only images of this owner.
     type: str
     choices: [system, self]
   name_regex:
-    description:
-      - A regular expression searched in the image ID (with O(source=export), in the image name and the image ID).
+    description: A regular expression searched in the image ID (with O(source=export), in the image name and the image
+      ID).
     type: str
   image_id:
-    description:
-      - O(source=export) only. Ask the API for the export record of this image ID.
+    description: O(source=export) only. Ask the API for the export record of this image ID.
     type: str
   image_name:
-    description:
-      - O(source=export) only. Ask the API for the export records of this exact image name.
+    description: O(source=export) only. Ask the API for the export records of this exact image name.
     type: str
   export_status:
-    description:
-      - O(source=export) only. Export statuses to keep.
+    description: O(source=export) only. Export statuses to keep.
     type: list
     elements: str
     choices: [Exporting, Exported, ExportError, Unexported]
   platform:
-    description:
-      - O(source=export) only. Platform to keep, for example V(ubuntu); case is ignored.
+    description: O(source=export) only. Platform to keep, for example V(ubuntu); case is ignored.
     type: str
   architecture:
-    description:
-      - O(source=export) only. Architecture to keep, for example V(x86_64) or V(arm64).
+    description: O(source=export) only. Architecture to keep, for example V(x86_64) or V(arm64).
     type: str
 notes:
   - Connection options can also be set as variables named C(ens_<option>), for example C(ens_region_id),

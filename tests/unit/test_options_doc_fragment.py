@@ -59,4 +59,5 @@ def test_plugin_env_and_vars_entries(name):
 @pytest.mark.parametrize("name", list(CONNECTION_OPTIONS))
 def test_descriptions_start_with_the_tables(name):
     for variant in (MODULES, PLUGINS):
-        assert variant[name]["description"][0] == CONNECTION_OPTIONS[name]["description"]
+        assert description_text(variant[name]).startswith(CONNECTION_OPTIONS[name]["description"] + " ") or \
+            description_text(variant[name]) == CONNECTION_OPTIONS[name]["description"]
