@@ -92,8 +92,8 @@ def selected_commands(parser, text, sweep):
     known = list(BASE_COMMANDS) + ["a_%d" % value for value in sweep]
     unknown = [name for name in names if name not in known]
     if unknown or not names:
-        parser.error("--only: %s; choose from %s" % ("unknown %s" % ", ".join(unknown) if unknown else "no command named",
-                                                       ", ".join(known)))
+        problem = "unknown %s" % ", ".join(unknown) if unknown else "no command named"
+        parser.error("--only: %s; choose from %s" % (problem, ", ".join(known)))
     return [name for name in known if name in names]
 
 
