@@ -74,7 +74,7 @@ help:
 	@echo "make importer         galaxy-importer on the tarball (lint on, ansible-test off): no errors, no warnings"
 	@echo "make ee               ansible-builder introspect + create on docs/execution-environment, checked"
 	@echo "make matrix           integration tests on ansible-core $(ANSIBLE_CORE_OLDEST) and $(ANSIBLE_CORE_NEWEST)"
-	@echo "make bench            the benchmark (tests/bench/run_bench.py; not part of make test)"
+	@echo "make bench            the benchmark (tests/bench/run_bench.py; not part of make test; BENCH_ARGS=\"--only a,c\" to narrow)"
 	@echo "make docs             HTML docs site into docs/build/html"
 	@echo "make release-changelog   antsibull-changelog release $(VERSION): changelog.yaml + CHANGELOG.rst"
 	@echo "make clean / distclean   build output / also every virtual environment"
@@ -236,7 +236,7 @@ demo: install
 
 .PHONY: bench
 bench: install
-	$(TEST_ENV) $(PY) tests/bench/run_bench.py
+	$(TEST_ENV) $(PY) tests/bench/run_bench.py $(BENCH_ARGS)
 
 # --- docs site ---------------------------------------------------------------------
 
