@@ -318,18 +318,13 @@ Route = namedtuple("Route", "scheme host port proxy_host proxy_port proxy_header
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def _has_proxy_variables(environ):
-    return any(name.lower().endswith("_proxy") for name in environ)
-
-
-def environment_proxy(scheme, host, environ=None):
+def environment_proxy(scheme, host):
     """The proxy URL for ``scheme://host`` from the ``*_proxy`` environment variables (``NO_PROXY`` honoured), or ``None``.
 
     The same variables, and the same rules, as ``requests`` and ``urllib`` use; ``urllib.request`` is
     imported only when such a variable is set.
     """
-    environ = os.environ if environ is None else environ
-    if not _has_proxy_variables(environ):
+    if not any(name.lower().endswith("_proxy") for name in os.environ):
         return None
     import urllib.request  # pylint: disable=import-outside-toplevel
     proxies = urllib.request.getproxies_environment()
@@ -345,7 +340,7 @@ def proxy_authorization(username, password):
     return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
 
 
-def route_of(url, environ=None):
+def route_of(url):
     """The ``Route`` of a request to ``url``: its scheme, host and port, and the environment's proxy for it."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -353,7 +348,7 @@ def route_of(url, environ=None):
         raise EnsError("the endpoint %s://%s is neither http nor https" % (scheme, parts.netloc))
     host = parts.hostname
     port = parts.port or DEFAULT_PORTS[scheme]
-    proxy = environment_proxy(scheme, parts.netloc, environ)
+    proxy = environment_proxy(scheme, parts.netloc)
     if not proxy:
         return Route(scheme, host, port, None, None, ())
     if "://" not in proxy:
@@ -407,11 +402,10 @@ class HttpSender:
     variables, read once per endpoint; HTTPS goes through a proxy with ``CONNECT``.
     """
 
-    def __init__(self, pool_size=10, verify=True, user_agent=DEFAULT_USER_AGENT, environ=None):
+    def __init__(self, pool_size=10, verify=True, user_agent=DEFAULT_USER_AGENT):
         self._pool_size = max(int(pool_size), 1)
         self._verify = verify
         self._user_agent = user_agent
-        self._environ = environ
         self._context = None
         self._routes = {}
         self._idle = {}
@@ -428,7 +422,7 @@ class HttpSender:
         key = (parts.scheme, parts.netloc)
         route = self._routes.get(key)
         if route is None:
-            route = route_of(url, self._environ)
+            route = route_of(url)
             with self._lock:
                 route = self._routes.setdefault(key, route)
         return route
