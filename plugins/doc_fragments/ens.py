@@ -19,8 +19,6 @@ class ModuleDocFragment(object):
 
     # Modules: the environment variables apply through the argument spec's env_fallback.
     DOCUMENTATION = r"""
-requirements:
-  - requests
 notes:
   - Each connection option is taken from the task, else from its environment variables (the first one set),
     else from its default. Credentials come from the first source that has them, trying in turn
@@ -182,8 +180,6 @@ options:
 
     # Plugins (the lookup): Ansible's configuration system reads env: and vars: itself.
     PLUGINS = r"""
-requirements:
-  - requests
 notes:
   - Each connection option is taken from the lookup's keyword, else its C(ens_<option>) variable, else its
     environment variables, else its default. Credentials come from the first source that has them, trying in turn
