@@ -146,7 +146,7 @@ sanity: sanity-tree
 	cd $(SANITY_ROOT) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no $(SANITY_ARGS)
 
 # Modules and module_utils run on managed hosts, down to Python 3.8: they must
-# compile there and import without requests installed (ansible-test's import test
+# compile there and import with the standard library only (ansible-test's import test
 # runs in a virtual environment that holds only what ansible-core needs).
 PYTHON_38 ?= $(shell python3 $(ROOT)/tools/find_python.py 3.8)
 .PHONY: sanity-py38
