@@ -185,24 +185,17 @@ _raw:
     - ubuntu_22_04_x64_20G_alibase_20240220.vhd
 """
 
-import contextlib
 import functools
 
-from ansible.errors import AnsibleLookupError
-from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.lookup import LookupBase
 
 # Each lookup runs in a fresh worker process, which compiles every collection module it imports from source.
-# A lookup answered from the run cache's answer entries imports only the run cache. The query, filter and sort
-# code, the endpoint and credentials helpers, the client, its transport and http.client are imported when a
-# lookup has to work its answer out (answer, new_client).
-from ansible_collections.alicloud.ens.plugins.plugin_utils.run_cache import CachedListings, LazyClient, RunCache, answer_key, default_cache_dir
+# A lookup answered from the run cache's answer entries imports only the run cache. The lookup's work when
+# the cache has no answer (plugin_utils/image_lookup.py), and through it the query, filter and sort code,
+# the endpoint and credentials helpers, the client and its transport, is imported when it is needed.
+from ansible_collections.alicloud.ens.plugins.plugin_utils.run_cache import RunCache, answer_key, default_cache_dir
 
 PLUGIN_NAME = "alicloud.ens.ens_image"
-
-# The filters of each source, in the order a no-match message names them.
-IMAGE_FILTERS = ("terms", "os_type", "os_name", "compute_type", "owner_alias", "image_version", "name_regex", "image_ids")
-EXPORT_FILTERS = ("terms", "image_id", "image_name", "export_status", "owner_alias", "platform", "architecture", "name_regex")
 
 # What the lookup's answer depends on, besides its terms: every option of its own but ``cache`` ...
 ANSWER_OPTIONS = ("source", "latest", "details", "os_type", "os_name", "compute_type", "image_version", "image_ids",
@@ -242,67 +235,6 @@ class TermsOptionReader:
         return self._reader.get(name, default)
 
 
-def filters_given(reader, names):
-    """``[(name, value), ...]`` of the filters that are set, in the order of ``names``."""
-    given = []
-    for name in names:
-        value = reader.get(name)
-        if value is not None and value != "" and value != []:
-            given.append((name, value))
-    return given
-
-
-def describe_filters(given):
-    """``os_name=debian, image_version=>=12`` from ``[(name, value), ...]``; lists join with commas."""
-    if not given:
-        return "(no filters given)"
-    return ", ".join("%s=%s" % (name, _describe_value(value)) for name, value in given)
-
-
-def _describe_value(value):
-    if isinstance(value, (list, tuple)):
-        return ",".join(to_native(item) for item in value)
-    return to_native(value)
-
-
-def no_match_message(source, given):
-    what = "ENS export record" if source == "export" else "ENS image"
-    return "No %s matches %s" % (what, describe_filters(given))
-
-
-def results(items, details):
-    """What the lookup returns: the items themselves, or their image IDs."""
-    if details:
-        return items
-    return [item.get("image_id") for item in items]
-
-
-@contextlib.contextmanager
-def ens_errors_as_lookup_errors():
-    """Turn the collection's errors (an option, the API, the credentials) into ``AnsibleLookupError``."""
-    from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsError  # pylint: disable=import-outside-toplevel
-    try:
-        yield
-    except EnsError as error:
-        raise AnsibleLookupError(to_native(error))
-
-
-def request_endpoint(reader):
-    """The ENS base URL the requests go to, as ``connection.endpoint_of`` finds it, without importing the transport.
-
-    The cache key needs it before any client exists; a unit test checks that both agree.
-    """
-    from ansible_collections.alicloud.ens.plugins.module_utils.credential_sources import region_from_profile  # pylint: disable=import-outside-toplevel
-    from ansible_collections.alicloud.ens.plugins.module_utils.endpoints import endpoint_from_options  # pylint: disable=import-outside-toplevel
-    return endpoint_from_options(reader, region_from_profile)
-
-
-def credentials_identity(reader):
-    """The non-secret identity of the credentials' source (``credential_sources.identity``)."""
-    from ansible_collections.alicloud.ens.plugins.module_utils.credential_sources import identity  # pylint: disable=import-outside-toplevel
-    return identity(reader)
-
-
 def uses_config_file(reader):
     """Whether the aliyun CLI config file takes part in the endpoint (no endpoint, no region) or the credentials (no key)."""
     return not reader.get("access_key_id") or not (reader.get("endpoint") or reader.get("region_id"))
@@ -323,46 +255,16 @@ def answer_question(reader):
         "connection": dict((name, reader.get(name)) for name in ROUTING_OPTIONS),
     }
     if uses_config_file(reader):
-        with ens_errors_as_lookup_errors():
-            question["resolved"] = {"endpoint": request_endpoint(reader), "identity": credentials_identity(reader)}
+        from ansible_collections.alicloud.ens.plugins.plugin_utils import image_lookup  # pylint: disable=import-outside-toplevel
+        with image_lookup.ens_errors_as_lookup_errors():
+            question["resolved"] = {"endpoint": image_lookup.request_endpoint(reader), "identity": image_lookup.credentials_identity(reader)}
     return question
 
 
-def new_client(reader):
-    """An ``EnsClient`` for the options; called on a cache miss only, so only a miss imports the client and its transport."""
-    from ansible_collections.alicloud.ens.plugins.module_utils.connection import build_client  # pylint: disable=import-outside-toplevel
-    return build_client(reader)
-
-
-def cached(client, reader):
-    """``client`` with its listing calls answered from this run's cache."""
-    return CachedListings(client, RunCache(default_cache_dir()), request_endpoint(reader), credentials_identity(reader))
-
-
-def query(source, reader):
-    """The items the options select; a client is built, and the API asked, only when the run cache has no answer."""
-    from ansible_collections.alicloud.ens.plugins.module_utils.image_queries import (  # pylint: disable=import-outside-toplevel
-        query_export_images,
-        query_images,
-    )
-    client = LazyClient(functools.partial(new_client, reader))
-    try:
-        listings = cached(client, reader) if reader.get("cache") else client
-        run_query = query_export_images if source == "export" else query_images
-        return run_query(listings, reader)["images"]
-    finally:
-        client.close()
-
-
 def answer(reader):
-    """The lookup's result: the items the options select, or their IDs; with ``latest``, an error when nothing matches."""
-    source = reader.get("source", "images")
-    with ens_errors_as_lookup_errors():
-        items = query(source, reader)
-    if reader.get("latest") and not items:
-        filter_names = EXPORT_FILTERS if source == "export" else IMAGE_FILTERS
-        raise AnsibleLookupError(no_match_message(source, filters_given(reader, filter_names)))
-    return results(items, reader.get("details"))
+    """The lookup's result, worked out (plugin_utils/image_lookup.py)."""
+    from ansible_collections.alicloud.ens.plugins.plugin_utils.image_lookup import answer as work_out  # pylint: disable=import-outside-toplevel
+    return work_out(reader)
 
 
 class LookupModule(LookupBase):

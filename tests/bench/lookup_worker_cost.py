@@ -108,20 +108,21 @@ def instrument():
             TIMINGS.add("compile:" + short(fullname), time.perf_counter() - started)
 
     def exec_module(self, module):
-        # own time: a nested import's time is taken off its importer's
+        # compile (unless done already), then the body; the body's own time: a nested import's is taken off its importer's
         TIMINGS.stack.append(0.0)
         started = time.perf_counter()
+        if not self._compiled_code:
+            original_get_code(self, self._fullname)
+        compile_done = time.perf_counter()
         try:
-            original_get_code(self, self._fullname) if not self._compiled_code else None
-            compile_done = time.perf_counter()
             return original_exec_module(self, module)
         finally:
             elapsed = time.perf_counter() - compile_done
             nested = TIMINGS.stack.pop()
             TIMINGS.add("exec:" + short(self._fullname), elapsed - nested)
+            TIMINGS.add("compile:" + short(self._fullname), compile_done - started)
             if TIMINGS.stack:
                 TIMINGS.stack[-1] += time.perf_counter() - started
-            TIMINGS.add("compile:" + short(self._fullname), compile_done - started)
 
     base.get_code = get_code
     base.exec_module = exec_module

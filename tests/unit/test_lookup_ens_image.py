@@ -1,4 +1,4 @@
-"""The ens_image lookup: its pure helpers (no-match message, terms reader, result shape) and what a cache hit costs."""
+"""The ens_image lookup (and plugin_utils/image_lookup.py, its work on a miss): pure helpers, the answer key, what a cache hit costs."""
 
 import json
 import os
@@ -13,22 +13,23 @@ from ansible.errors import AnsibleLookupError
 from ansible_collections.alicloud.ens.plugins.lookup import ens_image
 from ansible_collections.alicloud.ens.plugins.module_utils import connection
 from ansible_collections.alicloud.ens.plugins.module_utils.options import DictOptionReader, PluginOptionReader
+from ansible_collections.alicloud.ens.plugins.plugin_utils import image_lookup
 from ansible_collections.alicloud.ens.plugins.plugin_utils.run_cache import answer_key
 
 
 def test_no_match_message_names_every_filter_given_in_order():
     reader = DictOptionReader({"os_name": ["plan9"], "image_version": ">=9,<10", "os_type": None, "name_regex": ""})
 
-    given = ens_image.filters_given(reader, ens_image.IMAGE_FILTERS)
+    given = image_lookup.filters_given(reader, image_lookup.IMAGE_FILTERS)
 
     assert given == [("os_name", ["plan9"]), ("image_version", ">=9,<10")]
-    assert ens_image.no_match_message("images", given) == "No ENS image matches os_name=plan9, image_version=>=9,<10"
+    assert image_lookup.no_match_message("images", given) == "No ENS image matches os_name=plan9, image_version=>=9,<10"
 
 
 def test_no_match_message_joins_list_values_and_names_terms():
     reader = ens_image.TermsOptionReader(DictOptionReader({"compute_type": ["arm_vm", "bare_metal"]}), ["^plan9_"])
 
-    message = ens_image.no_match_message("images", ens_image.filters_given(reader, ens_image.IMAGE_FILTERS))
+    message = image_lookup.no_match_message("images", image_lookup.filters_given(reader, image_lookup.IMAGE_FILTERS))
 
     assert message == "No ENS image matches terms=^plan9_, compute_type=arm_vm,bare_metal"
 
@@ -36,13 +37,13 @@ def test_no_match_message_joins_list_values_and_names_terms():
 def test_no_match_message_for_export_records():
     reader = DictOptionReader({"export_status": ["Exported"], "platform": "plan9", "os_name": ["ignored"]})
 
-    message = ens_image.no_match_message("export", ens_image.filters_given(reader, ens_image.EXPORT_FILTERS))
+    message = image_lookup.no_match_message("export", image_lookup.filters_given(reader, image_lookup.EXPORT_FILTERS))
 
     assert message == "No ENS export record matches export_status=Exported, platform=plan9"
 
 
 def test_no_match_message_without_filters_says_so():
-    assert ens_image.no_match_message("images", []) == "No ENS image matches (no filters given)"
+    assert image_lookup.no_match_message("images", []) == "No ENS image matches (no filters given)"
 
 
 def test_terms_reader_answers_terms_and_passes_everything_else():
@@ -63,9 +64,9 @@ def test_terms_reader_without_terms_gives_the_default():
 def test_results_are_ids_unless_details_are_asked_for():
     items = [{"image_id": "a", "image_version": "1"}, {"image_id": "b", "image_version": "2"}]
 
-    assert ens_image.results(items, details=False) == ["a", "b"]
-    assert ens_image.results(items, details=True) is items
-    assert ens_image.results([], details=False) == []
+    assert image_lookup.results(items, details=False) == ["a", "b"]
+    assert image_lookup.results(items, details=True) is items
+    assert image_lookup.results([], details=False) == []
 
 
 # --- what a cache hit costs: no client, no transport, no query code ---------------------------------
@@ -150,7 +151,8 @@ def test_a_repeated_question_is_answered_without_importing_the_query_code(tmp_pa
     second = lookup_in_a_fresh_process(tmp_path)  # nothing planted: the first process left its answer in the run cache
 
     assert first["answer"] == second["answer"] == ["ubuntu_24_04_x64_20G_alibase_20240601.vhd"]
-    assert "module_utils.image_queries" in first["imported"]  # the first one worked the answer out from the listing
+    assert "plugin_utils.image_lookup" in first["imported"]  # the first one worked the answer out from the listing
+    assert "module_utils.image_queries" in first["imported"]
     assert code_modules(second["imported"]) == ANSWER_HIT_MODULES
 
 
@@ -315,7 +317,7 @@ def test_plugin_options_read_as_options_plugin_option_reader_does(name):
 def test_request_endpoint_is_the_endpoint_the_client_calls(options, tmp_path):
     reader = DictOptionReader(dict(options, config_file=str(tmp_path / "absent.json")) if options else {})
 
-    assert ens_image.request_endpoint(reader) == connection.endpoint_of(reader)
+    assert image_lookup.request_endpoint(reader) == connection.endpoint_of(reader)
 
 
 def test_request_endpoint_takes_the_region_of_the_profile_as_the_client_does(tmp_path):
@@ -324,5 +326,5 @@ def test_request_endpoint_takes_the_region_of_the_profile_as_the_client_does(tmp
         {"name": "p", "mode": "AK", "access_key_id": "id", "access_key_secret": "s", "region_id": "ap-northeast-1"}]}))
     reader = DictOptionReader({"config_file": str(config)})
 
-    assert ens_image.request_endpoint(reader) == connection.endpoint_of(reader)
-    assert "ap-northeast-1" in ens_image.request_endpoint(reader)
+    assert image_lookup.request_endpoint(reader) == connection.endpoint_of(reader)
+    assert "ap-northeast-1" in image_lookup.request_endpoint(reader)
