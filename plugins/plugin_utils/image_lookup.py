@@ -23,7 +23,8 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.alicloud.ens.plugins.module_utils.credential_sources import identity, region_from_profile
 from ansible_collections.alicloud.ens.plugins.module_utils.endpoints import endpoint_from_options
 from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsError
-from ansible_collections.alicloud.ens.plugins.plugin_utils.run_cache import CachedListings, LazyClient, RunCache, default_cache_dir
+from ansible_collections.alicloud.ens.plugins.plugin_utils.cached_client import CachedListings, LazyClient
+from ansible_collections.alicloud.ens.plugins.plugin_utils.run_cache import RunCache, default_cache_dir
 
 # The filters of each source, in the order a no-match message names them.
 IMAGE_FILTERS = ("terms", "os_type", "os_name", "compute_type", "owner_alias", "image_version", "name_regex", "image_ids")

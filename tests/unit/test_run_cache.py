@@ -208,7 +208,7 @@ class FakeClient:
 
 
 def _cached_client(directory, client=None, endpoint="https://ens.aliyuncs.com", identity="key:A"):
-    from ansible_collections.alicloud.ens.plugins.plugin_utils.run_cache import CachedListings
+    from ansible_collections.alicloud.ens.plugins.plugin_utils.cached_client import CachedListings
     return CachedListings(client or FakeClient(), RunCache(str(directory)), endpoint, identity)
 
 
@@ -263,7 +263,7 @@ class FakeTransport:
 
 
 def _lazy(built):
-    from ansible_collections.alicloud.ens.plugins.plugin_utils.run_cache import LazyClient
+    from ansible_collections.alicloud.ens.plugins.plugin_utils.cached_client import LazyClient
 
     def build():
         built.append(ClosableFakeClient())
