@@ -190,7 +190,8 @@ import functools
 from ansible.plugins.lookup import LookupBase
 
 # Each lookup runs in a fresh worker process, which compiles every collection module it imports from source.
-# A lookup answered from the run cache's answer entries imports only the run cache. The lookup's work when
+# A lookup answered from the run cache's answer entries imports only the run cache (and, when the aliyun CLI
+# config file takes part in its key, the endpoint and credentials helpers). The lookup's work when
 # the cache has no answer (plugin_utils/image_lookup.py), and through it the query, filter and sort code,
 # the endpoint and credentials helpers, the client and its transport, is imported when it is needed.
 from ansible_collections.alicloud.ens.plugins.plugin_utils.run_cache import RunCache, answer_key, default_cache_dir
