@@ -396,6 +396,9 @@ class Handler(BaseHTTPRequestHandler):
 
 class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default listen backlog is 5: a client opening dozens of connections at once would see
+    # SYNs dropped and retried a second later, a delay no real API endpoint adds.
+    request_queue_size = 128
 
     def handle_error(self, request, client_address):
         error = sys.exc_info()[1]
