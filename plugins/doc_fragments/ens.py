@@ -115,7 +115,7 @@ options:
     description:
       - Most requests sent at the same time when listing several pages.
     type: int
-    default: 16
+    default: 32
   profile:
     description:
       - Profile of the aliyun CLI config file to use; the file's C(current) profile when not set.
@@ -290,7 +290,7 @@ options:
   max_concurrency:
     description: Most requests sent at the same time when listing several pages.
     type: int
-    default: 16
+    default: 32
     vars:
       - name: ens_max_concurrency
   profile:

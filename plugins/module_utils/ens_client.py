@@ -34,7 +34,7 @@ DESCRIBE_IMAGE_INFOS = "DescribeImageInfos"
 DESCRIBE_EXPORT_IMAGE_INFO = "DescribeExportImageInfo"
 MAX_PAGE_SIZE = 50
 # Chosen from measurements against the emulator (docs/performance.md).
-DEFAULT_MAX_CONCURRENCY = 16
+DEFAULT_MAX_CONCURRENCY = 32
 LISTING_ATTEMPTS = 3
 
 

@@ -75,7 +75,7 @@ CONNECTION_OPTIONS = {
     "deadline": _option(
         "float", "Seconds the whole task may take, retries included.", default=300),
     "max_concurrency": _option(
-        "int", "Most requests sent at the same time when listing several pages.", default=16),
+        "int", "Most requests sent at the same time when listing several pages.", default=32),
     "profile": _option(
         "str", "Profile of the aliyun CLI config file to use; the file's C(current) profile when not set.",
         env=("ALIBABA_CLOUD_PROFILE", "ALICLOUD_PROFILE")),

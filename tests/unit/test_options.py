@@ -29,7 +29,7 @@ DEVELOPING_TABLE = [
     ("timeout", "float", 10, (), ()),
     ("max_retries", "int", 8, (), ()),
     ("deadline", "float", 300, (), ()),
-    ("max_concurrency", "int", 16, (), ()),
+    ("max_concurrency", "int", 32, (), ()),
     ("profile", "str", None, (), ("ALIBABA_CLOUD_PROFILE", "ALICLOUD_PROFILE")),
     ("config_file", "path", "~/.aliyun/config.json", (), ("ALIBABA_CLOUD_CONFIG_FILE", "ALICLOUD_SHARED_CREDENTIALS_FILE")),
     ("ecs_role_name", "str", None, (), ("ALIBABA_CLOUD_ECS_METADATA", "ALICLOUD_ECS_ROLE_NAME")),
