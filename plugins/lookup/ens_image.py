@@ -194,6 +194,7 @@ from ansible.plugins.lookup import LookupBase
 # config file takes part in its key, the endpoint and credentials helpers). The lookup's work when
 # the cache has no answer (plugin_utils/image_lookup.py), and through it the query, filter and sort code,
 # the endpoint and credentials helpers, the client and its transport, is imported when it is needed.
+from ansible_collections.alicloud.ens.plugins.plugin_utils.plugin_options import PluginOptionReader
 from ansible_collections.alicloud.ens.plugins.plugin_utils.run_cache import RunCache, answer_key, default_cache_dir
 
 PLUGIN_NAME = "alicloud.ens.ens_image"
@@ -204,23 +205,6 @@ ANSWER_OPTIONS = ("source", "latest", "details", "os_type", "os_name", "compute_
 # ... and the connection options that decide the endpoint and the credentials' identity, as the listing cache's
 # key does (the other connection options, secrets among them, change how the API is asked, not what it answers).
 ROUTING_OPTIONS = ("endpoint", "region_id", "endpoint_type", "access_key_id", "assume_role_arn", "profile", "config_file", "ecs_role_name")
-
-
-class PluginOptions:
-    """The lookup's options, after ``set_options``, as a reader: ``None`` and undeclared options read as ``default``.
-
-    What ``options.PluginOptionReader`` does, here so that a lookup answered from the cache need not import options.py.
-    """
-
-    def __init__(self, plugin):
-        self._plugin = plugin
-
-    def get(self, name, default=None):
-        try:
-            value = self._plugin.get_option(name)
-        except KeyError:
-            return default
-        return default if value is None else value
 
 
 class TermsOptionReader:
@@ -272,7 +256,7 @@ class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
-        reader = TermsOptionReader(PluginOptions(self), terms)
+        reader = TermsOptionReader(PluginOptionReader(self), terms)
         if not reader.get("cache"):
             return answer(reader)
         # The same question asked again in this run (by another host, another fork) is answered from the

@@ -8,7 +8,8 @@ supplies the environment variables); the lookup documents the same options
 with ``env:`` entries (doc_fragments/ens.py, kept in sync by a unit test).
 Everything below the adapters reads options through a reader with
 ``.get(name, default=None)``, never through a module or a plugin, as
-community.hashi_vault's ``HashiVaultOptionAdapter`` does.
+community.hashi_vault's ``HashiVaultOptionAdapter`` does. ``DictOptionReader`` is here;
+the plugins' reader is plugin_utils/plugin_options.py (controller-only code).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -139,18 +140,4 @@ class DictOptionReader:
 
     def get(self, name, default=None):
         value = self._params.get(name)
-        return default if _absent(value) else value
-
-
-class PluginOptionReader:
-    """Reads options from an Ansible plugin's ``get_option()``; an undeclared option is ``default``."""
-
-    def __init__(self, plugin):
-        self._plugin = plugin
-
-    def get(self, name, default=None):
-        try:
-            value = self._plugin.get_option(name)
-        except KeyError:
-            return default
         return default if _absent(value) else value

@@ -12,7 +12,7 @@ from ansible.errors import AnsibleLookupError
 
 from ansible_collections.alicloud.ens.plugins.lookup import ens_image
 from ansible_collections.alicloud.ens.plugins.module_utils import connection
-from ansible_collections.alicloud.ens.plugins.module_utils.options import DictOptionReader, PluginOptionReader
+from ansible_collections.alicloud.ens.plugins.module_utils.options import DictOptionReader
 from ansible_collections.alicloud.ens.plugins.plugin_utils import image_lookup
 from ansible_collections.alicloud.ens.plugins.plugin_utils.run_cache import answer_key
 
@@ -74,7 +74,7 @@ def test_results_are_ids_unless_details_are_asked_for():
 IMPORT_ROOT = Path(__file__).resolve().parents[2] / ".build" / "import-root"
 HEAVY_MODULES = ("module_utils.transport", "module_utils.connection", "module_utils.credentials", "module_utils.ens_client", "http.client")
 # What a lookup answered from the run cache's answer entries imports of the collection: nothing else.
-ANSWER_HIT_MODULES = ["lookup.ens_image", "plugin_utils.run_cache"]
+ANSWER_HIT_MODULES = ["lookup.ens_image", "plugin_utils.plugin_options", "plugin_utils.run_cache"]
 UNREACHABLE = "https://127.0.0.1:9"  # nothing listens on the discard port: a request would fail
 
 # Runs in a fresh interpreter, as in an Ansible worker: the real plugin loader loads the lookup, which then
@@ -286,21 +286,6 @@ def test_a_bad_option_met_while_building_the_key_is_a_lookup_error(tmp_path):
         question_of({"config_file": str(tmp_path / "absent.json"), "region_id": "Not A Region"})
 
     assert "region_id" in str(raised.value)
-
-
-class FakePlugin:
-    def __init__(self, options):
-        self._options = options
-
-    def get_option(self, name):
-        return self._options[name]  # KeyError for an undeclared option, as AnsiblePlugin.get_option
-
-
-@pytest.mark.parametrize("name", ["set", "none", "false", "undeclared"])
-def test_plugin_options_read_as_options_plugin_option_reader_does(name):
-    plugin = FakePlugin({"set": "value", "none": None, "false": False})
-
-    assert ens_image.PluginOptions(plugin).get(name, "default") == PluginOptionReader(plugin).get(name, "default")
 
 
 # --- the cache key's endpoint is the one the client calls ----------------------------------------

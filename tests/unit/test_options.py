@@ -7,9 +7,9 @@ from ansible_collections.alicloud.ens.plugins.module_utils import connection, cr
 from ansible_collections.alicloud.ens.plugins.module_utils.options import (
     CONNECTION_OPTIONS,
     DictOptionReader,
-    PluginOptionReader,
     connection_argument_spec,
 )
+from ansible_collections.alicloud.ens.plugins.plugin_utils.plugin_options import PluginOptionReader
 
 # docs/developing.md's table, row by row: (name, type, default, aliases, env).
 DEVELOPING_TABLE = [
