@@ -45,6 +45,7 @@ from ansible_collections.alicloud.ens.plugins.module_utils.transport import (
     Credentials,
     SignedTransport,
     StaticCredentials,
+    close_provider,
     request_failures,
     simple_request,
 )
@@ -197,7 +198,7 @@ def _or_default(value, default):
 
 
 # ---------------------------------------------------------------------------
-# Providers: objects with .get() -> Credentials
+# Providers: objects with .get() -> Credentials, and close() when they hold connections
 
 class RefreshingCredentials:
     """Temporary credentials from ``fetch()`` -> ``(Credentials, expires_at)``, fetched again shortly before expiry.
@@ -221,6 +222,10 @@ class RefreshingCredentials:
                 self._fetched_at = fetched_at
             return self._credentials
 
+    def close(self):
+        """Close what the fetcher holds open (the STS transport's connections)."""
+        close_provider(self._fetch)
+
 
 class AssumeRoleFetcher:
     """Calls STS ``AssumeRole`` with the base credentials, through a V1-signed ``SignedTransport``."""
@@ -229,6 +234,9 @@ class AssumeRoleFetcher:
         self.settings = settings
         self.sts_url = sts_url
         self._transport = SignedTransport(sts_url, base_provider, **sts_transport_options(transport_options))
+
+    def close(self):
+        self._transport.close()
 
     def __call__(self):
         try:

@@ -114,6 +114,13 @@ class StaticCredentials:
         return "StaticCredentials(%r)" % (self._credentials,)
 
 
+def close_provider(provider):
+    """Call ``provider.close()`` when a credentials provider (or a fetcher) has one."""
+    close = getattr(provider, "close", None)
+    if close is not None:
+        close()
+
+
 # ---------------------------------------------------------------------------
 # Pure parts: signing a request, reading a response, scrubbing text
 
@@ -648,4 +655,6 @@ class SignedTransport:
         return outcome._replace(error=scrubbed_error(outcome.error, secrets))
 
     def close(self):
+        """Close the pooled connections, and those of the credentials provider (an STS transport) when it has any."""
         self._sender.close()
+        close_provider(self._credentials_provider)

@@ -391,6 +391,22 @@ def test_assume_role_wraps_the_base_provider_and_validates_duration_first():
         chain.credentials_from_options(dict(reader, assume_role_duration=600), {})
 
 
+def test_closing_an_assume_role_provider_closes_its_sts_transport(monkeypatch):
+    closed = []
+    monkeypatch.setattr(chain.SignedTransport, "close", lambda transport: closed.append(transport.endpoint_url))
+    reader = {"access_key_id": "LTAIkey", "access_key_secret": "s", "assume_role_arn": "acs:ram::1:role/r",
+              "sts_endpoint": "https://127.0.0.1:9"}
+    provider = chain.credentials_from_options(reader, {})
+    provider.close()
+    assert closed == ["https://127.0.0.1:9"]
+
+
+def test_closing_a_refreshing_provider_without_connections_is_harmless():
+    provider = chain.RefreshingCredentials(lambda: (Credentials("id", "secret"), None))
+    provider.close()
+    assert provider.get() == Credentials("id", "secret")
+
+
 def test_ram_role_arn_profile_assumes_its_role(tmp_path):
     path = write_config(tmp_path, [ak_profile("default", mode="RamRoleArn", ram_role_arn="acs:ram::1:role/p")])
     provider = chain.credentials_from_options({"config_file": path}, {})

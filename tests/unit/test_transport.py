@@ -476,6 +476,21 @@ def test_close_closes_the_sender():
     assert sender.closed
 
 
+class ClosableProvider(StaticCredentials):
+    closed = 0
+
+    def close(self):
+        self.closed += 1
+
+
+def test_close_closes_the_credentials_provider_when_it_holds_connections():
+    provider = ClosableProvider(CREDS)
+    sender = FakeSender([OK], FakeClock(), 0.0)
+    transport = SignedTransport(ENDPOINT, provider, sender=sender)
+    transport.close()
+    assert sender.closed and provider.closed == 1
+
+
 def run_python(code):
     import subprocess
     import sys
