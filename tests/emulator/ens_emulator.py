@@ -21,7 +21,6 @@ Standard library only (plus ``plugins/module_utils/signing.py`` by file path).
 """
 
 import argparse
-import json
 import os
 import re
 import socket
@@ -42,7 +41,7 @@ try:
     from .api_errors import ApiError, invalid_parameter
     from .faults import FAULT_KINDS, FaultInjector, parse_fault_spec
     from .keys import KeyStore
-    from .responses import RESET, EncodedJson, Response, json_response
+    from .responses import RESET, Response, json_response
     from .signature_check import Request, SignatureVerifier, action_and_version, api_params, is_v3
     from .stats import Stats
 except ImportError:
@@ -52,7 +51,7 @@ except ImportError:
     from api_errors import ApiError, invalid_parameter
     from faults import FAULT_KINDS, FaultInjector, parse_fault_spec
     from keys import KeyStore
-    from responses import RESET, EncodedJson, Response, json_response
+    from responses import RESET, Response, json_response
     from signature_check import Request, SignatureVerifier, action_and_version, api_params, is_v3
     from stats import Stats
 
@@ -129,9 +128,6 @@ class Emulator:
         # changed, when drift adds a record: a request pages through one snapshot without a copy.
         self._records_lock = threading.Lock()
         self._listing = tuple(catalogue.listing_order(catalogue.export_records(options.export_images, options.seed)))
-        # id(record) -> json.dumps(record), filled as records are first sent. Records are never
-        # changed or dropped, so neither goes stale: a page is encoded by joining its records' texts.
-        self._record_json = {}
         self.routes = {
             "DescribeImageInfos": Route(ENS_VERSION, self.describe_image_infos, True),
             "DescribeExportImageInfo": Route(ENS_VERSION, self.describe_export_image_info, True),
@@ -149,15 +145,7 @@ class Emulator:
     def describe_export_image_info(self, params):
         with self._records_lock:
             listing = self._listing
-        document = export_page(listing, params)
-        document["Images"]["Image"] = EncodedJson("[%s]" % ", ".join(self._json_of(record) for record in document["Images"]["Image"]))
-        return document
-
-    def _json_of(self, record):
-        text = self._record_json.get(id(record))
-        if text is None:
-            text = self._record_json[id(record)] = json.dumps(record)
-        return text
+        return export_page(listing, params)
 
     def assume_role(self, params):
         return sts.assume_role(params, self.keys, self.clock(), self.options.sts_ttl)

@@ -94,13 +94,6 @@ def test_answer_body_is_json_dumps_of_the_plain_document(page_number, page_size)
     assert responses.json_response(200, document).body == json.dumps(plain).encode("utf-8")
 
 
-def test_encoded_json_values():
-    document = {"a": responses.EncodedJson('[1, "x"]'), "b": [responses.EncodedJson("{}"), "\u00e9"], "c": None}
-    assert responses.dumps(document) == json.dumps({"a": [1, "x"], "b": [{}, "\u00e9"], "c": None})
-    with pytest.raises(TypeError):
-        responses.dumps({"a": object()})
-
-
 def test_nonce_cache_forgets_only_expired_nonces():
     nonces = NonceCache(window=100)
     nonces.use("key", "n1", 1000)
