@@ -81,6 +81,11 @@ def _exception_class_names(exception):
     return [cls.__name__ for cls in type(exception).__mro__]
 
 
+def is_exception_named(exception, names):
+    """Whether ``exception``'s class, or any class it derives from, has one of ``names``."""
+    return any(name in names for name in _exception_class_names(exception))
+
+
 def is_retryable_exception(exception):
     """True for connection failures, truncated answers and timeouts, false for certificate, TLS and URL errors.
 

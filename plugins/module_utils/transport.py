@@ -35,6 +35,7 @@ from urllib.parse import unquote, urlsplit
 from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsApiError, EnsError, EnsOptionError
 from ansible_collections.alicloud.ens.plugins.module_utils.retry_policy import (
     backoff_delay,
+    is_exception_named,
     is_retryable,
     is_throttling,
     positive_seconds,
@@ -223,13 +224,16 @@ def outcome_of_response(response, action=None):
                    retry_after_of(response.headers))
 
 
+TIMEOUT_EXCEPTION_NAMES = ("Timeout", "ReadTimeout", "ConnectTimeout", "timeout", "TimeoutError")
+CERTIFICATE_EXCEPTION_NAMES = ("SSLCertVerificationError", "CertificateError")
+
+
 def is_timeout_exception(exception):
-    return any(cls.__name__ in ("Timeout", "ReadTimeout", "ConnectTimeout", "timeout", "TimeoutError")
-               for cls in type(exception).__mro__)
+    return is_exception_named(exception, TIMEOUT_EXCEPTION_NAMES)
 
 
 def is_certificate_exception(exception):
-    return any(cls.__name__ in ("SSLCertVerificationError", "CertificateError") for cls in type(exception).__mro__)
+    return is_exception_named(exception, CERTIFICATE_EXCEPTION_NAMES)
 
 
 def outcome_of_exception(exception, host, action=None, secrets=()):
@@ -398,6 +402,22 @@ def is_connection_dropped(connection):
 # ---------------------------------------------------------------------------
 # I/O
 
+
+def send_request(connection, method, target, host, headers):
+    """``(response, body)`` of a request with an empty body on ``connection``.
+
+    ``target`` goes on the request line as it is and ``host`` is the ``Host`` header exactly
+    (both are signed); ``headers`` are ``(name, value)`` pairs sent after them.
+    """
+    connection.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
+    connection.putheader("Host", host)
+    connection.putheader("Content-Length", "0")
+    for name, value in headers:
+        connection.putheader(name, value)
+    connection.endheaders()
+    response = connection.getresponse()
+    return response, response.read()
+
 class HttpSender:
     """Sends signed requests over ``http.client`` with a keep-alive connection pool per scheme, host and port; thread-safe.
 
@@ -481,22 +501,13 @@ class HttpSender:
         target = request_target(url, parts)
         if route.proxy_host and route.scheme == "http":
             target = "%s://%s%s" % (parts.scheme, parts.netloc, target)  # plain HTTP through a proxy: absolute form
+        sent_headers = [("User-Agent", self._user_agent), ("Accept", "application/json")]
+        sent_headers.extend((name, value) for name, value in headers.items() if name.lower() != "host")
+        if route.proxy_host and route.scheme == "http":
+            sent_headers.extend(route.proxy_headers)
         connection = self._checkout(route, timeout)
         try:
-            connection.putrequest(METHOD, target, skip_host=True, skip_accept_encoding=True)
-            connection.putheader("Host", parts.netloc)
-            connection.putheader("User-Agent", self._user_agent)
-            connection.putheader("Accept", "application/json")
-            connection.putheader("Content-Length", "0")
-            for name, value in headers.items():
-                if name.lower() != "host":
-                    connection.putheader(name, value)
-            if route.proxy_host and route.scheme == "http":
-                for name, value in route.proxy_headers:
-                    connection.putheader(name, value)
-            connection.endheaders()
-            response = connection.getresponse()
-            content = response.read()
+            response, content = send_request(connection, METHOD, target, parts.netloc, sent_headers)
         except BaseException:
             connection.close()
             raise
@@ -538,14 +549,8 @@ def simple_request(method, url, headers, timeout, verify=True):
     try:
         connection.connect()
         connection.sock.settimeout(read_timeout)
-        connection.putrequest(method, request_target(url, parts), skip_host=True, skip_accept_encoding=True)
-        connection.putheader("Host", parts.netloc)
-        connection.putheader("Content-Length", "0")
-        for name, value in headers.items():
-            connection.putheader(name, value)
-        connection.endheaders()
-        response = connection.getresponse()
-        return response.status, response.read()
+        response, content = send_request(connection, method, request_target(url, parts), parts.netloc, headers.items())
+        return response.status, content
     finally:
         connection.close()
 
