@@ -242,7 +242,7 @@ def answer_question(reader):
     if uses_config_file(reader):
         from ansible_collections.alicloud.ens.plugins.plugin_utils import image_lookup  # pylint: disable=import-outside-toplevel
         with image_lookup.ens_errors_as_lookup_errors():
-            question["resolved"] = {"endpoint": image_lookup.request_endpoint(reader), "identity": image_lookup.credentials_identity(reader)}
+            question["resolved"] = {"endpoint": image_lookup.request_endpoint(reader), "identity": image_lookup.identity(reader)}
     return question
 
 

@@ -83,11 +83,6 @@ def request_endpoint(reader):
     return endpoint_from_options(reader, region_from_profile)
 
 
-def credentials_identity(reader):
-    """The non-secret identity of the credentials' source (``credential_sources.identity``)."""
-    return identity(reader)
-
-
 def new_client(reader):
     """An ``EnsClient`` for the options; called on a cache miss only, so only a miss imports the client and its transport."""
     from ansible_collections.alicloud.ens.plugins.module_utils.connection import build_client  # pylint: disable=import-outside-toplevel
@@ -96,7 +91,7 @@ def new_client(reader):
 
 def cached(client, reader):
     """``client`` with its listing calls answered from this run's cache."""
-    return CachedListings(client, RunCache(default_cache_dir()), request_endpoint(reader), credentials_identity(reader))
+    return CachedListings(client, RunCache(default_cache_dir()), request_endpoint(reader), identity(reader))
 
 
 def query(source, reader):

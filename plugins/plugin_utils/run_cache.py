@@ -48,10 +48,7 @@ _MISSING = object()
 
 def cache_key(endpoint, identity, action, params):
     """A stable hex key for one API question; parameter order does not matter."""
-    material = json.dumps(
-        {"format": KEY_FORMAT, "endpoint": endpoint, "identity": identity, "action": action, "params": params or {}},
-        sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+    return _digest({"endpoint": endpoint, "identity": identity, "action": action, "params": params or {}})
 
 
 def answer_key(plugin, question):
@@ -59,9 +56,13 @@ def answer_key(plugin, question):
 
     Keys of ``cache_key`` and ``answer_key`` never collide: the hashed material differs in shape.
     """
-    material = json.dumps({"format": KEY_FORMAT, "answer_of": plugin, "question": question},
-                          sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+    return _digest({"answer_of": plugin, "question": question})
+
+
+def _digest(material):
+    """SHA-256 hex of ``material`` (with the key format) as canonical JSON: key order does not matter."""
+    text = json.dumps(dict(material, format=KEY_FORMAT), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def default_cache_dir():
