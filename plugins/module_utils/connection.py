@@ -13,7 +13,8 @@ __metaclass__ = type
 
 import math
 
-from ansible_collections.alicloud.ens.plugins.module_utils.credentials import credentials_from_options, region_from_profile
+from ansible_collections.alicloud.ens.plugins.module_utils.credential_sources import region_from_profile
+from ansible_collections.alicloud.ens.plugins.module_utils.credentials import credentials_from_options
 from ansible_collections.alicloud.ens.plugins.module_utils.endpoints import endpoint_from_options
 from ansible_collections.alicloud.ens.plugins.module_utils.ens_client import DEFAULT_MAX_CONCURRENCY, EnsClient, validate_max_concurrency
 from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsOptionError

@@ -28,16 +28,7 @@ import threading
 import time
 from collections import namedtuple
 
-# The config file and the identity live in credential_sources.py, which a lookup answered from the run cache
-# imports without the transport; callers of the chain keep importing them from here.
-from ansible_collections.alicloud.ens.plugins.module_utils.credential_sources import (  # noqa: F401 pylint: disable=unused-import
-    DEFAULT_CONFIG_FILE,
-    find_profile,
-    identity,
-    parse_config,
-    region_from_profile,
-    select_profile,
-)
+from ansible_collections.alicloud.ens.plugins.module_utils.credential_sources import DEFAULT_CONFIG_FILE, find_profile
 from ansible_collections.alicloud.ens.plugins.module_utils.endpoints import endpoint_url
 from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsApiError, EnsCredentialError, EnsOptionError
 from ansible_collections.alicloud.ens.plugins.module_utils.options import CONNECTION_OPTIONS

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from ansible_collections.alicloud.ens.plugins.module_utils import credential_sources as sources
 from ansible_collections.alicloud.ens.plugins.module_utils import credentials as chain
 from ansible_collections.alicloud.ens.plugins.module_utils.errors import EnsCredentialError, EnsOptionError
 from ansible_collections.alicloud.ens.plugins.module_utils.transport import Credentials
@@ -147,7 +148,7 @@ def test_refreshing_credentials_retry_after_a_failed_fetch():
 
 def test_parse_config_not_json_names_the_file_and_profile():
     with pytest.raises(EnsCredentialError) as caught:
-        chain.parse_config("{not json", "/x/config.json", "ops")
+        sources.parse_config("{not json", "/x/config.json", "ops")
     assert str(caught.value) == ("profile 'ops' in /x/config.json: the aliyun CLI config file is not valid JSON "
                                  "(line 1, column 2)")
 
@@ -155,21 +156,21 @@ def test_parse_config_not_json_names_the_file_and_profile():
 @pytest.mark.parametrize("text", ["[]", '"AK"', '{"profiles": {"name": "default"}}'])
 def test_parse_config_wrong_shape_names_the_file_and_profile(text):
     with pytest.raises(EnsCredentialError, match=r"profile '\(current\)' in /x/config\.json: the file is not an aliyun CLI config"):
-        chain.parse_config(text, "/x/config.json")
+        sources.parse_config(text, "/x/config.json")
 
 
 def test_select_profile_by_request_then_current_then_default():
     config = {"current": "work", "profiles": [ak_profile("default"), ak_profile("work"), ak_profile("other")]}
-    assert chain.select_profile(config, "/c.json", "other")["name"] == "other"
-    assert chain.select_profile(config, "/c.json")["name"] == "work"
+    assert sources.select_profile(config, "/c.json", "other")["name"] == "other"
+    assert sources.select_profile(config, "/c.json")["name"] == "work"
     del config["current"]
-    assert chain.select_profile(config, "/c.json")["name"] == "default"
+    assert sources.select_profile(config, "/c.json")["name"] == "default"
 
 
 def test_select_profile_unknown_names_file_profile_and_known_profiles():
     config = {"current": "work", "profiles": [ak_profile("default"), ak_profile("work")]}
     with pytest.raises(EnsCredentialError) as caught:
-        chain.select_profile(config, "/c.json", "prod")
+        sources.select_profile(config, "/c.json", "prod")
     message = str(caught.value)
     assert "'prod'" in message and "/c.json" in message and "default, work" in message
 
@@ -177,7 +178,7 @@ def test_select_profile_unknown_names_file_profile_and_known_profiles():
 def test_select_profile_unsupported_mode_names_file_profile_and_mode():
     config = {"profiles": [{"name": "sso", "mode": "CloudSSO"}]}
     with pytest.raises(EnsCredentialError, match=r"profile 'sso' in /c\.json has mode 'CloudSSO'.*supported: AK, EcsRamRole, RamRoleArn, StsToken"):
-        chain.select_profile(config, "/c.json", "sso")
+        sources.select_profile(config, "/c.json", "sso")
 
 
 @pytest.mark.parametrize("mode, fields, missing", [
@@ -189,7 +190,7 @@ def test_select_profile_unsupported_mode_names_file_profile_and_mode():
 def test_select_profile_missing_fields_named_without_values(mode, fields, missing):
     profile = dict(fields, name="p", mode=mode)
     with pytest.raises(EnsCredentialError) as caught:
-        chain.select_profile({"profiles": [profile]}, "/c.json", "p")
+        sources.select_profile({"profiles": [profile]}, "/c.json", "p")
     message = str(caught.value)
     assert "profile 'p' in /c.json (mode %s) is missing %s" % (mode, missing) == message
     assert SECRET not in message
@@ -419,23 +420,23 @@ def test_ram_role_arn_profile_assumes_its_role(tmp_path):
 
 def test_region_from_profile(tmp_path):
     path = write_config(tmp_path, [ak_profile("default", region_id="cn-hangzhou"), ak_profile("bare")])
-    assert chain.region_from_profile({"config_file": path}) == "cn-hangzhou"
-    assert chain.region_from_profile({"config_file": path, "profile": "bare"}) is None
-    assert chain.region_from_profile({"config_file": path, "profile": "unknown"}) is None
-    assert chain.region_from_profile({}) is None
+    assert sources.region_from_profile({"config_file": path}) == "cn-hangzhou"
+    assert sources.region_from_profile({"config_file": path, "profile": "bare"}) is None
+    assert sources.region_from_profile({"config_file": path, "profile": "unknown"}) is None
+    assert sources.region_from_profile({}) is None
 
 
 def test_identity_names_the_source_without_secrets(tmp_path):
     path = write_config(tmp_path, [ak_profile("default"), ak_profile("ci")], current="ci")
-    assert chain.identity({"access_key_id": "LTAIkey", "access_key_secret": SECRET}) == "key:LTAIkey"
-    assert chain.identity({"config_file": path}) == "profile:%s#ci" % path
-    assert chain.identity({"config_file": path, "profile": "default"}) == "profile:%s#default" % path
-    assert chain.identity({"ecs_role_name": "EnsReader"}) == "ecs-role:EnsReader"
-    assert chain.identity({"ecs_role_name": "r", "assume_role_arn": "acs:ram::1:role/x"}) == "ecs-role:r+role:acs:ram::1:role/x"
-    assert chain.identity({}) == "none"
+    assert sources.identity({"access_key_id": "LTAIkey", "access_key_secret": SECRET}) == "key:LTAIkey"
+    assert sources.identity({"config_file": path}) == "profile:%s#ci" % path
+    assert sources.identity({"config_file": path, "profile": "default"}) == "profile:%s#default" % path
+    assert sources.identity({"ecs_role_name": "EnsReader"}) == "ecs-role:EnsReader"
+    assert sources.identity({"ecs_role_name": "r", "assume_role_arn": "acs:ram::1:role/x"}) == "ecs-role:r+role:acs:ram::1:role/x"
+    assert sources.identity({}) == "none"
 
 
 def test_identity_of_a_broken_profile_does_not_raise(tmp_path):
     path = tmp_path / "config.json"
     path.write_text("nope")
-    assert chain.identity({"config_file": str(path), "profile": "p"}) == "profile:%s#p" % path
+    assert sources.identity({"config_file": str(path), "profile": "p"}) == "profile:%s#p" % path
