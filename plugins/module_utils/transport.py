@@ -418,6 +418,7 @@ def send_request(connection, method, target, host, headers):
     response = connection.getresponse()
     return response, response.read()
 
+
 class HttpSender:
     """Sends signed requests over ``http.client`` with a keep-alive connection pool per scheme, host and port; thread-safe.
 
